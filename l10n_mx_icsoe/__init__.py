@@ -1,0 +1,3 @@
+from . import icsoe
+from . import models
+from . import cli

@@ -1,0 +1,31 @@
+"""Translated messages for identifier errors raised by the plain-Python layer."""
+
+from ..icsoe.identifiers import IdentifierError
+
+
+def identifier_message(env, error: IdentifierError, record_name, field_label):
+    """Return a translated message naming the record and the field."""
+    _ = env._
+    reasons = {
+        "empty": _("it is empty"),
+        "nss_length": _("an NSS has exactly 11 digits"),
+        "nss_digits": _("an NSS has only digits"),
+        "nss_checksum": _("its check digit (the 11th digit) is wrong"),
+        "curp_length": _("a CURP has exactly 18 characters"),
+        "curp_format": _("it does not follow the CURP structure"),
+        "curp_date": _("its birth date or state code is not valid"),
+        "curp_checksum": _("its check digit (the 18th character) is wrong"),
+        "rfc_length": _("an RFC has 12 (moral) or 13 (física) characters"),
+        "rfc_format": _("it does not follow the RFC structure"),
+        "rfc_date": _("its date is not a valid date"),
+        "sbc_not_positive": _("it must be greater than zero"),
+        "sbc_decimals": _("it must have at most 2 decimals"),
+    }
+    reason = reasons.get(error.code, str(error))
+    return _(
+        "%(record)s: %(field)s '%(value)s' is not valid: %(reason)s.",
+        record=record_name,
+        field=field_label,
+        value=error.value or "",
+        reason=reason,
+    )

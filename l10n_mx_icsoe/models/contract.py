@@ -1,0 +1,301 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..icsoe import periods
+from .res_partner import partner_rfc
+
+CONTRACT_STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("ended", "Ended"),
+    ("cancelled", "Cancelled"),
+]
+# Allowed transitions: target state -> states it may come from.
+CONTRACT_TRANSITIONS = {
+    "active": ("draft",),
+    "ended": ("active",),
+    "cancelled": ("draft", "active"),
+    "draft": ("cancelled",),
+}
+
+
+class L10nMxIcsoeContract(models.Model):
+    """A contract of specialised services or works (LFT art. 13-15) with a client."""
+
+    _name = "l10n_mx_icsoe.contract"
+    _description = "Specialised-Service Contract"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+
+    name = fields.Char(string="Reference", required=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Client",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('is_company', '=', True)]",
+        help="The beneficiary (contratante) of the specialised service.",
+    )
+    client_rfc = fields.Char(related="partner_id.vat", string="Client RFC")
+    object = fields.Text(
+        string="Objeto del contrato",
+        required=True,
+        tracking=True,
+        help="Object of the contract as typed in the IMSS portal.",
+    )
+    repse_service_id = fields.Many2one(
+        "l10n_mx_icsoe.repse.service",
+        string="Servicio u obra especializado",
+        required=True,
+        tracking=True,
+        domain="[('company_id', '=', company_id)]",
+        help="REPSE registered service; IMSS wants 'folio — authorised description'.",
+    )
+    repse_registration_id = fields.Many2one(
+        related="repse_service_id.registration_id", string="REPSE Registration"
+    )
+    date_start = fields.Date(string="Start Date", required=True, tracking=True)
+    date_end = fields.Date(string="End Date", tracking=True)
+    state = fields.Selection(
+        CONTRACT_STATES, default="draft", required=True, tracking=True, copy=False
+    )
+    assignment_ids = fields.One2many(
+        "l10n_mx_icsoe.contract.assignment", "contract_id", string="Workers", copy=False
+    )
+    worker_count = fields.Integer(compute="_compute_worker_count", string="Workers Assigned")
+    document_ids = fields.Many2many(
+        "ir.attachment",
+        string="Documents",
+        help="Signed contract, amendments, purchase orders.",
+    )
+    start_year = fields.Integer(compute="_compute_start_period", store=True)
+    start_period = fields.Selection(
+        [("1", "Jan–Apr"), ("2", "May–Aug"), ("3", "Sep–Dec")],
+        string="Start Cuatrimestre",
+        compute="_compute_start_period",
+        store=True,
+    )
+    start_cuatrimestre = fields.Char(
+        compute="_compute_start_period",
+        store=True,
+        help="Year and cuatrimestre in which the contract starts, e.g. 2026-1.",
+    )
+    color = fields.Integer()
+
+    @api.depends("assignment_ids")
+    def _compute_worker_count(self):
+        counts = dict(
+            self.env["l10n_mx_icsoe.contract.assignment"]._read_group(
+                [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+            )
+        )
+        for contract in self:
+            contract.worker_count = counts.get(contract._origin, 0)
+
+    @api.depends("date_start")
+    def _compute_start_period(self):
+        for contract in self:
+            if contract.date_start:
+                year, period = periods.period_of(contract.date_start)
+                contract.start_year, contract.start_period = year, str(period)
+                contract.start_cuatrimestre = f"{year}-{period}"
+            else:
+                contract.start_year, contract.start_period = 0, False
+                contract.start_cuatrimestre = False
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for contract in self:
+            if contract.date_end and contract.date_end < contract.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the End Date (%(end)s) is before the Start Date "
+                        "(%(start)s).",
+                        name=contract.name,
+                        end=contract.date_end,
+                        start=contract.date_start,
+                    )
+                )
+
+    @api.constrains("partner_id", "company_id")
+    def _check_client(self):
+        for contract in self:
+            company = contract.company_id
+            same_partner = contract.partner_id.commercial_partner_id == company.partner_id
+            client_rfc = partner_rfc(contract.partner_id.commercial_partner_id.vat)
+            same_rfc = bool(client_rfc) and client_rfc == partner_rfc(company.vat)
+            if same_partner or same_rfc:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the Client cannot be the company itself "
+                        "(contratista and contratante would be the same).",
+                        name=contract.name,
+                    )
+                )
+
+    @api.constrains("repse_service_id", "company_id", "date_start")
+    def _check_repse_service(self):
+        for contract in self:
+            registration = contract.repse_service_id.registration_id
+            if registration.company_id != contract.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the REPSE service %(service)s belongs to "
+                        "another company's registration.",
+                        name=contract.name,
+                        service=contract.repse_service_id.folio,
+                    )
+                )
+            if not registration._is_valid_on(contract.date_start):
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the REPSE registration %(reg)s of the service "
+                        "is not valid on the Start Date %(start)s (valid %(valid_from)s to "
+                        "%(valid_to)s, %(state)s).",
+                        name=contract.name,
+                        reg=registration.name,
+                        start=contract.date_start,
+                        valid_from=registration.registration_date,
+                        valid_to=registration.expiry_date,
+                        state=dict(
+                            registration._fields["state"]._description_selection(self.env)
+                        )[registration.state],
+                    )
+                )
+
+    def _transition(self, target):
+        allowed = CONTRACT_TRANSITIONS[target]
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for contract in self:
+            if contract.state not in allowed:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s cannot go from %(old)s to %(new)s.",
+                        name=contract.name,
+                        old=labels[contract.state],
+                        new=labels[target],
+                    )
+                )
+        self.state = target
+
+    def action_activate(self):
+        self._transition("active")
+
+    def action_end(self):
+        for contract in self:
+            if not contract.date_end:
+                contract.date_end = fields.Date.context_today(self)
+        self._transition("ended")
+
+    def action_cancel(self):
+        self._transition("cancelled")
+
+    def action_draft(self):
+        self._transition("draft")
+
+    @api.model
+    def _search_started_in_period(self, year, period):
+        """Contracts (not cancelled) that started in a cuatrimestre: what ICSOE reports."""
+        date_from, date_to = periods.period_dates(year, period)
+        return self.search(
+            [
+                ("date_start", ">=", date_from),
+                ("date_start", "<=", date_to),
+                ("state", "!=", "cancelled"),
+            ]
+        )
+
+
+class L10nMxIcsoeContractAssignment(models.Model):
+    """A worker placed at the client under a contract, for a date range."""
+
+    _name = "l10n_mx_icsoe.contract.assignment"
+    _description = "Contract Worker Assignment"
+    _order = "contract_id, employee_id, date_from"
+
+    contract_id = fields.Many2one(
+        "l10n_mx_icsoe.contract", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(
+        related="contract_id.company_id", store=True, index=True, precompute=True
+    )
+    employee_id = fields.Many2one(
+        "hr.employee",
+        string="Worker",
+        required=True,
+        index=True,
+        domain="[('company_id', '=', company_id)]",
+    )
+    date_from = fields.Date(required=True)
+    date_to = fields.Date()
+    nss = fields.Char(related="employee_id.ssnid", string="NSS")
+    curp = fields.Char(related="employee_id.l10n_mx_curp", string="CURP")
+
+    @api.onchange("contract_id")
+    def _onchange_contract_id(self):
+        if self.contract_id and not self.date_from:
+            self.date_from = self.contract_id.date_start
+
+    @api.constrains("date_from", "date_to", "contract_id", "employee_id")
+    def _check_assignment(self):
+        for line in self:
+            contract = line.contract_id
+            if line.employee_id.company_id != contract.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s: worker %(worker)s belongs to another company.",
+                        contract=contract.name,
+                        worker=line.employee_id.name,
+                    )
+                )
+            end = contract.date_end
+            if (
+                (line.date_to and line.date_to < line.date_from)
+                or line.date_from < contract.date_start
+                or (end and (line.date_from > end or (line.date_to and line.date_to > end)))
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s: the dates of worker %(worker)s "
+                        "(%(date_from)s to %(date_to)s) must fall within the contract "
+                        "(%(start)s to %(end)s).",
+                        contract=contract.name,
+                        worker=line.employee_id.name,
+                        date_from=line.date_from,
+                        date_to=line.date_to or "…",
+                        start=contract.date_start,
+                        end=end or "…",
+                    )
+                )
+        # No overlapping duplicates of one worker on one contract, in one query.
+        domain = [
+            ("id", "not in", self.ids),
+            ("contract_id", "in", self.contract_id.ids),
+            ("employee_id", "in", self.employee_id.ids),
+        ]
+        others = self.search(domain) | self
+        for line in self:
+            for other in others:
+                if (
+                    other != line
+                    and other.contract_id == line.contract_id
+                    and other.employee_id == line.employee_id
+                    and other.date_from <= (line.date_to or fields.Date.to_date("9999-12-31"))
+                    and line.date_from <= (other.date_to or fields.Date.to_date("9999-12-31"))
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "Contract %(contract)s: worker %(worker)s is already assigned "
+                            "for overlapping dates.",
+                            contract=line.contract_id.name,
+                            worker=line.employee_id.name,
+                        )
+                    )
