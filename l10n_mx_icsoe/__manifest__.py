@@ -13,7 +13,7 @@
     "development_status": "Alpha",
     "countries": ["mx"],
     "depends": ["mail", "hr", "l10n_mx_hr"],
-    "external_dependencies": {"python": ["stdnum"]},
+    "external_dependencies": {"python": ["python-stdnum"]},
     "data": [
         "security/l10n_mx_icsoe_security.xml",
         "security/ir.model.access.csv",

@@ -3,44 +3,146 @@
 
 Run with the project venv: ~/.cache/l10n_mx_icsoe/venv/bin/python scripts/make_demo_xml.py
 """
-import random, sys
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "l10n_mx_icsoe"))
-from icsoe.identifiers import make_nss, make_curp, make_rfc, validate_curp, validate_nss, check_rfc
+
+import datetime as dt
+import random
+import sys
+
+sys.path.insert(
+    0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "l10n_mx_icsoe")
+)
+from icsoe.identifiers import (
+    check_rfc,
+    make_curp,
+    make_nss,
+    make_rfc,
+    validate_curp,
+    validate_nss,
+)
+
 random.seed(2026)
 
+
 def pstart(k, days=0):
-    return ("(DateTime.today().replace(day=1, month=((DateTime.today().month - 1) // 4) * 4 + 1)"
-            f" - relativedelta(months={4*k}) + relativedelta(days={days})).strftime('%Y-%m-%d')")
+    return (
+        "(DateTime.today().replace(day=1, month=((DateTime.today().month - 1) // 4) * 4 + 1)"
+        f" - relativedelta(months={4 * k}) + relativedelta(days={days})).strftime('%Y-%m-%d')"
+    )
+
 
 VOW = "AEIOU"
+
+
 def first_internal(s, vowels=True):
     for c in s[1:]:
         if (c in VOW) == vowels and c.isalpha():
             return c
     return "X"
+
+
 def curp_for(given, s1, s2, birth, sex, state):
-    p = s1[0] + first_internal(s1) + s2[0] + given[0] + birth.strftime("%y%m%d") + sex + state
-    p += first_internal(s1, False) + first_internal(s2, False) + first_internal(given, False)
+    p = (
+        s1[0]
+        + first_internal(s1)
+        + s2[0]
+        + given[0]
+        + birth.strftime("%y%m%d")
+        + sex
+        + state
+    )
+    p += (
+        first_internal(s1, False)
+        + first_internal(s2, False)
+        + first_internal(given, False)
+    )
     p += "0" if birth.year < 2000 else "A"
     return make_curp(p)
 
-import datetime as dt
-given_m = ["JUAN","CARLOS","LUIS","JORGE","MIGUEL","JOSE","RAUL","PEDRO","ARTURO","FERNANDO","RICARDO","ALBERTO","DANIEL","EDUARDO","HECTOR"]
-given_f = ["MARIA","ANA","LAURA","PATRICIA","SOFIA","GABRIELA","VERONICA","ADRIANA","CLAUDIA","ELENA","DIANA","ROSA","KARLA","MONICA","LUCIA"]
-surn = ["PEREZ","GARCIA","LOPEZ","MARTINEZ","HERNANDEZ","GONZALEZ","RODRIGUEZ","SANCHEZ","RAMIREZ","TORRES","FLORES","RIVERA","GOMEZ","DIAZ","CRUZ","MORALES","REYES","JIMENEZ","RUIZ","MENDOZA","CASTILLO","ORTIZ","VARGAS","ROMERO","SALAZAR"]
-states = ["DF","MC","JC","NL","PL","GT","QT"]
-def title(s): return s.capitalize()
+
+given_m = [
+    "JUAN",
+    "CARLOS",
+    "LUIS",
+    "JORGE",
+    "MIGUEL",
+    "JOSE",
+    "RAUL",
+    "PEDRO",
+    "ARTURO",
+    "FERNANDO",
+    "RICARDO",
+    "ALBERTO",
+    "DANIEL",
+    "EDUARDO",
+    "HECTOR",
+]
+given_f = [
+    "MARIA",
+    "ANA",
+    "LAURA",
+    "PATRICIA",
+    "SOFIA",
+    "GABRIELA",
+    "VERONICA",
+    "ADRIANA",
+    "CLAUDIA",
+    "ELENA",
+    "DIANA",
+    "ROSA",
+    "KARLA",
+    "MONICA",
+    "LUCIA",
+]
+surn = [
+    "PEREZ",
+    "GARCIA",
+    "LOPEZ",
+    "MARTINEZ",
+    "HERNANDEZ",
+    "GONZALEZ",
+    "RODRIGUEZ",
+    "SANCHEZ",
+    "RAMIREZ",
+    "TORRES",
+    "FLORES",
+    "RIVERA",
+    "GOMEZ",
+    "DIAZ",
+    "CRUZ",
+    "MORALES",
+    "REYES",
+    "JIMENEZ",
+    "RUIZ",
+    "MENDOZA",
+    "CASTILLO",
+    "ORTIZ",
+    "VARGAS",
+    "ROMERO",
+    "SALAZAR",
+]
+states = ["DF", "MC", "JC", "NL", "PL", "GT", "QT"]
+
+
+def title(s):
+    return s.capitalize()
+
 
 out = []
 A = out.append
 A('<?xml version="1.0" encoding="utf-8"?>')
-A('<!-- Demo story: a REPSE-registered cleaning and maintenance provider with five clients.')
-A('     All identifiers are synthetic but pass their check digits. Dates are relative to')
-A('     the day the database is created: contracts start in the last three cuatrimestres. -->')
-A('<odoo>')
+A(
+    "<!-- Demo story: a REPSE-registered cleaning and maintenance provider with five clients."
+)
+A(
+    "     All identifiers are synthetic but pass their check digits. Dates are relative to"
+)
+A(
+    "     the day the database is created: contracts start in the last three cuatrimestres. -->"
+)
+A("<odoo>")
 comp_rfc = make_rfc("SLM1503107A")
 assert check_rfc(comp_rfc).checksum_ok
-A(f'''    <record id="base.main_company" model="res.company">
+A(f"""    <record id="base.main_company" model="res.company">
         <field name="name">Servicios Limpieza y Mantenimiento del Bajío SA de CV</field>
         <field name="vat">{comp_rfc}</field>
         <field name="country_id" ref="base.mx"/>
@@ -65,13 +167,58 @@ A(f'''    <record id="base.main_company" model="res.company">
         <field name="registration_id" ref="demo_repse"/>
         <field name="folio">22469</field>
         <field name="description">Mantenimiento preventivo y correctivo de maquinaria y equipo industrial</field>
-    </record>''')
+    </record>""")
 clients = [
-    ("AUTOPARTES DEL CENTRO SA DE CV", "ACE", "compras@autopartescentro.example.mx", "4421002003", "4422003004", "base.state_mx_qro", "Querétaro", False),
-    ("ALIMENTOS LA HACIENDA SAPI DE CV", "AHA", "proveedores@lahacienda.example.mx", "4771112233", "4773334455", "base.state_mx_gto", "León", True),
-    ("HOSPITAL SAN JOSE DEL BAJIO SC", "HSJ", "administracion@hsjbajio.example.mx", "4622223344", "4625556677", "base.state_mx_gto", "Irapuato", False),
-    ("PLASTICOS INDUSTRIALES NORTE SA DE CV", "PIN", "contacto@plasticosnorte.example.mx", "8183334455", "8188889900", "base.state_mx_nl", "Monterrey", False),
-    ("CENTRO LOGISTICO OCCIDENTE SA DE CV", "CLO", "operaciones@clo.example.mx", "3334445566", "3336667788", "base.state_mx_jal", "Zapopan", False),
+    (
+        "AUTOPARTES DEL CENTRO SA DE CV",
+        "ACE",
+        "compras@autopartescentro.example.mx",
+        "4421002003",
+        "4422003004",
+        "base.state_mx_qro",
+        "Querétaro",
+        False,
+    ),
+    (
+        "ALIMENTOS LA HACIENDA SAPI DE CV",
+        "AHA",
+        "proveedores@lahacienda.example.mx",
+        "4771112233",
+        "4773334455",
+        "base.state_mx_gto",
+        "León",
+        True,
+    ),
+    (
+        "HOSPITAL SAN JOSE DEL BAJIO SC",
+        "HSJ",
+        "administracion@hsjbajio.example.mx",
+        "4622223344",
+        "4625556677",
+        "base.state_mx_gto",
+        "Irapuato",
+        False,
+    ),
+    (
+        "PLASTICOS INDUSTRIALES NORTE SA DE CV",
+        "PIN",
+        "contacto@plasticosnorte.example.mx",
+        "8183334455",
+        "8188889900",
+        "base.state_mx_nl",
+        "Monterrey",
+        False,
+    ),
+    (
+        "CENTRO LOGISTICO OCCIDENTE SA DE CV",
+        "CLO",
+        "operaciones@clo.example.mx",
+        "3334445566",
+        "3336667788",
+        "base.state_mx_jal",
+        "Zapopan",
+        False,
+    ),
 ]
 for i, (name, ini, email, mobile, phone, state, city, other) in enumerate(clients, 1):
     rfc = make_rfc(f"{ini}{10 + i:02d}0{i}1{i}{'AB'[i % 2]}{i}")
@@ -89,22 +236,26 @@ for i, (name, ini, email, mobile, phone, state, city, other) in enumerate(client
         <field name="mobile">{mobile}</field>
         <field name="phone">{phone}</field>''')
     if other:
-        A('''        <field name="l10n_mx_icsoe_other_address" eval="True"/>
+        A("""        <field name="l10n_mx_icsoe_other_address" eval="True"/>
         <field name="l10n_mx_icsoe_street">Calle Hacienda Vieja</field>
         <field name="l10n_mx_icsoe_street_number">48</field>
         <field name="l10n_mx_icsoe_colony">Jardines del Moral</field>
         <field name="l10n_mx_icsoe_zip">37160</field>
         <field name="l10n_mx_icsoe_city">León</field>
-        <field name="l10n_mx_icsoe_state_id" ref="base.state_mx_gto"/>''')
-    A('    </record>')
+        <field name="l10n_mx_icsoe_state_id" ref="base.state_mx_gto"/>""")
+    A("    </record>")
 for i in range(1, 31):
     sex = "H" if i % 2 else "M"
     given = random.choice(given_m if sex == "H" else given_f)
     s1, s2 = random.sample(surn, 2)
-    birth = dt.date(random.randint(1970, 2003), random.randint(1, 12), random.randint(1, 28))
+    birth = dt.date(
+        random.randint(1970, 2003), random.randint(1, 12), random.randint(1, 28)
+    )
     curp = curp_for(given, s1, s2, birth, sex, random.choice(states))
     validate_curp(curp)
-    nss = make_nss(f"{random.randint(10, 99)}{random.randint(10, 24):02d}{birth.year % 100:02d}{random.randint(0, 9999):04d}")
+    nss = make_nss(
+        f"{random.randint(10, 99)}{random.randint(10, 24):02d}{birth.year % 100:02d}{random.randint(0, 9999):04d}"
+    )
     validate_nss(nss)
     sbc1 = round(random.uniform(278.8, 900), 2)
     sbc2 = round(sbc1 * 1.06, 2)
@@ -129,14 +280,86 @@ for i in range(1, 31):
     </record>''')
 # contracts: (k periods back, day offset, client, service, state, workers, end_offset)
 contracts = [
-    (2, 5, 1, "cleaning", "ended", range(1, 5), 100, "Limpieza integral de la planta de ensamble"),
-    (2, 20, 2, "maintenance", "active", range(5, 9), None, "Mantenimiento preventivo de líneas de envasado"),
-    (2, 60, 3, "cleaning", "active", range(9, 13), None, "Limpieza y sanitización de áreas hospitalarias"),
-    (1, 3, 4, "maintenance", "active", range(13, 17), None, "Mantenimiento correctivo de inyectoras"),
-    (1, 31, 5, "cleaning", "active", range(17, 22), None, "Limpieza de almacenes y andenes"),
-    (1, 75, 1, "maintenance", "active", range(0), None, "Mantenimiento de compresores y subestación"),
-    (0, 2, 2, "cleaning", "active", range(22, 27), None, "Limpieza nocturna de cocinas industriales"),
-    (0, 9, 3, "maintenance", "draft", range(27, 31), None, "Mantenimiento de equipo biomédico no clínico"),
+    (
+        2,
+        5,
+        1,
+        "cleaning",
+        "ended",
+        range(1, 5),
+        100,
+        "Limpieza integral de la planta de ensamble",
+    ),
+    (
+        2,
+        20,
+        2,
+        "maintenance",
+        "active",
+        range(5, 9),
+        None,
+        "Mantenimiento preventivo de líneas de envasado",
+    ),
+    (
+        2,
+        60,
+        3,
+        "cleaning",
+        "active",
+        range(9, 13),
+        None,
+        "Limpieza y sanitización de áreas hospitalarias",
+    ),
+    (
+        1,
+        3,
+        4,
+        "maintenance",
+        "active",
+        range(13, 17),
+        None,
+        "Mantenimiento correctivo de inyectoras",
+    ),
+    (
+        1,
+        31,
+        5,
+        "cleaning",
+        "active",
+        range(17, 22),
+        None,
+        "Limpieza de almacenes y andenes",
+    ),
+    (
+        1,
+        75,
+        1,
+        "maintenance",
+        "active",
+        range(0),
+        None,
+        "Mantenimiento de compresores y subestación",
+    ),
+    (
+        0,
+        2,
+        2,
+        "cleaning",
+        "active",
+        range(22, 27),
+        None,
+        "Limpieza nocturna de cocinas industriales",
+    ),
+    (
+        0,
+        9,
+        3,
+        "maintenance",
+        "draft",
+        range(27, 31),
+        None,
+        "Mantenimiento de equipo biomédico no clínico",
+    ),
 ]
 for n, (k, d, cl, svc, state, workers, endoff, obj) in enumerate(contracts, 1):
     A(f'''    <record id="demo_contract_{n}" model="l10n_mx_icsoe.contract">
@@ -148,8 +371,8 @@ for n, (k, d, cl, svc, state, workers, endoff, obj) in enumerate(contracts, 1):
         <field name="date_start" eval="{pstart(k, d)}"/>''')
     if endoff:
         A(f'''        <field name="date_end" eval="{pstart(k, d + endoff)}"/>''')
-    A(f'''        <field name="state">{state}</field>
-    </record>''')
+    A(f"""        <field name="state">{state}</field>
+    </record>""")
     for w in workers:
         A(f'''    <record id="demo_assignment_{n}_{w:02d}" model="l10n_mx_icsoe.contract.assignment">
         <field name="contract_id" ref="demo_contract_{n}"/>
@@ -157,7 +380,10 @@ for n, (k, d, cl, svc, state, workers, endoff, obj) in enumerate(contracts, 1):
         <field name="date_from" eval="{pstart(k, d)}"/>''')
         if endoff:
             A(f'''        <field name="date_to" eval="{pstart(k, d + endoff)}"/>''')
-        A('    </record>')
-A('</odoo>')
-open(__import__("pathlib").Path(__file__).resolve().parents[1] / "l10n_mx_icsoe/demo/l10n_mx_icsoe_demo.xml", "w").write("\n".join(out) + "\n")
+        A("    </record>")
+A("</odoo>")
+(
+    __import__("pathlib").Path(__file__).resolve().parents[1]
+    / "l10n_mx_icsoe/demo/l10n_mx_icsoe_demo.xml"
+).write_text("\n".join(out) + "\n")
 print("ok", comp_rfc)

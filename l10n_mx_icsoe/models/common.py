@@ -18,6 +18,7 @@ def identifier_message(env, error: IdentifierError, record_name, field_label):
         "rfc_length": _("an RFC has 12 (moral) or 13 (física) characters"),
         "rfc_format": _("it does not follow the RFC structure"),
         "rfc_date": _("its date is not a valid date"),
+        "sbc_invalid": _("it is not a number"),
         "sbc_not_positive": _("it must be greater than zero"),
         "sbc_decimals": _("it must have at most 2 decimals"),
     }

@@ -70,7 +70,9 @@ class L10nMxIcsoeContract(models.Model):
     assignment_ids = fields.One2many(
         "l10n_mx_icsoe.contract.assignment", "contract_id", string="Workers", copy=False
     )
-    worker_count = fields.Integer(compute="_compute_worker_count", string="Workers Assigned")
+    worker_count = fields.Integer(
+        compute="_compute_worker_count", string="Workers Assigned"
+    )
     document_ids = fields.Many2many(
         "ir.attachment",
         string="Documents",
@@ -84,6 +86,7 @@ class L10nMxIcsoeContract(models.Model):
         store=True,
     )
     start_cuatrimestre = fields.Char(
+        string="Start Year-Cuatrimestre",
         compute="_compute_start_period",
         store=True,
         help="Year and cuatrimestre in which the contract starts, e.g. 2026-1.",
@@ -129,7 +132,9 @@ class L10nMxIcsoeContract(models.Model):
     def _check_client(self):
         for contract in self:
             company = contract.company_id
-            same_partner = contract.partner_id.commercial_partner_id == company.partner_id
+            same_partner = (
+                contract.partner_id.commercial_partner_id == company.partner_id
+            )
             client_rfc = partner_rfc(contract.partner_id.commercial_partner_id.vat)
             same_rfc = bool(client_rfc) and client_rfc == partner_rfc(company.vat)
             if same_partner or same_rfc:
@@ -166,7 +171,9 @@ class L10nMxIcsoeContract(models.Model):
                         valid_from=registration.registration_date,
                         valid_to=registration.expiry_date,
                         state=dict(
-                            registration._fields["state"]._description_selection(self.env)
+                            registration._fields["state"]._description_selection(
+                                self.env
+                            )
                         )[registration.state],
                     )
                 )
@@ -260,7 +267,10 @@ class L10nMxIcsoeContractAssignment(models.Model):
             if (
                 (line.date_to and line.date_to < line.date_from)
                 or line.date_from < contract.date_start
-                or (end and (line.date_from > end or (line.date_to and line.date_to > end)))
+                or (
+                    end
+                    and (line.date_from > end or (line.date_to and line.date_to > end))
+                )
             ):
                 raise ValidationError(
                     self.env._(
@@ -288,8 +298,10 @@ class L10nMxIcsoeContractAssignment(models.Model):
                     other != line
                     and other.contract_id == line.contract_id
                     and other.employee_id == line.employee_id
-                    and other.date_from <= (line.date_to or fields.Date.to_date("9999-12-31"))
-                    and line.date_from <= (other.date_to or fields.Date.to_date("9999-12-31"))
+                    and other.date_from
+                    <= (line.date_to or fields.Date.to_date("9999-12-31"))
+                    and line.date_from
+                    <= (other.date_to or fields.Date.to_date("9999-12-31"))
                 ):
                     raise ValidationError(
                         self.env._(

@@ -11,10 +11,16 @@ class HrEmployee(models.Model):
     _inherit = "hr.employee"
 
     # Worker identity for IMSS: visible to HR officers and ICSOE users only.
+    company_country_code = fields.Char(
+        groups="base.group_system,hr.group_hr_user,l10n_mx_icsoe.group_icsoe_user"
+    )
     ssnid = fields.Char(groups=WORKER_DATA_GROUPS)
     l10n_mx_curp = fields.Char(groups=WORKER_DATA_GROUPS)
     l10n_mx_icsoe_sbc_ids = fields.One2many(
-        "l10n_mx_icsoe.sbc", "employee_id", string="SBC History", groups=WORKER_DATA_GROUPS
+        "l10n_mx_icsoe.sbc",
+        "employee_id",
+        string="SBC History",
+        groups=WORKER_DATA_GROUPS,
     )
     l10n_mx_icsoe_sbc = fields.Float(
         string="Current SBC",
@@ -32,9 +38,9 @@ class HrEmployee(models.Model):
     @api.depends("l10n_mx_icsoe_sbc_ids.date_from", "l10n_mx_icsoe_sbc_ids.amount")
     @api.depends_context("date")
     def _compute_l10n_mx_icsoe_sbc(self):
-        day = fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(
-            self
-        )
+        day = fields.Date.to_date(
+            self.env.context.get("date")
+        ) or fields.Date.context_today(self)
         last = self.env["l10n_mx_icsoe.sbc"]._last_sbc(self.filtered("id"), day)
         for employee in self:
             employee.l10n_mx_icsoe_sbc = last.get(employee.id, (None, 0.0))[1]
@@ -49,7 +55,9 @@ class HrEmployee(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([self._l10n_mx_icsoe_normalize(dict(v)) for v in vals_list])
+        return super().create(
+            [self._l10n_mx_icsoe_normalize(dict(v)) for v in vals_list]
+        )
 
     def write(self, vals):
         return super().write(self._l10n_mx_icsoe_normalize(dict(vals)))
@@ -67,7 +75,9 @@ class HrEmployee(models.Model):
                     validate_nss(employee.ssnid)
                 except IdentifierError as error:
                     raise ValidationError(
-                        identifier_message(self.env, error, employee.name, self.env._("NSS"))
+                        identifier_message(
+                            self.env, error, employee.name, self.env._("NSS")
+                        )
                     ) from error
         return res
 
@@ -79,5 +89,7 @@ class HrEmployee(models.Model):
                     validate_curp(employee.l10n_mx_curp)
                 except IdentifierError as error:
                     raise ValidationError(
-                        identifier_message(self.env, error, employee.name, self.env._("CURP"))
+                        identifier_message(
+                            self.env, error, employee.name, self.env._("CURP")
+                        )
                     ) from error

@@ -47,7 +47,9 @@ class L10nMxIcsoeRepseRegistration(models.Model):
         tracking=True,
         copy=False,
     )
-    document = fields.Binary(string="STPS Registration (PDF)", attachment=True, copy=False)
+    document = fields.Binary(
+        string="STPS Registration (PDF)", attachment=True, copy=False
+    )
     document_filename = fields.Char()
     service_ids = fields.One2many(
         "l10n_mx_icsoe.repse.service", "registration_id", string="Registered Services"
@@ -103,7 +105,8 @@ class L10nMxIcsoeRepseRegistration(models.Model):
             if reg.state == "cancelled":
                 raise UserError(
                     self.env._(
-                        "REPSE registration %(name)s is already cancelled.", name=reg.name
+                        "REPSE registration %(name)s is already cancelled.",
+                        name=reg.name,
                     )
                 )
         self.state = "cancelled"
@@ -157,9 +160,12 @@ class L10nMxIcsoeRepseService(models.Model):
     company_id = fields.Many2one(
         related="registration_id.company_id", store=True, index=True, precompute=True
     )
-    folio = fields.Char(required=True, help="Folio of the activity in the REPSE registration.")
+    folio = fields.Char(
+        required=True, help="Folio of the activity in the REPSE registration."
+    )
     description = fields.Text(
-        required=True, help="Description of the service exactly as authorised by the STPS."
+        required=True,
+        help="Description of the service exactly as authorised by the STPS.",
     )
     active = fields.Boolean(default=True)
 

@@ -83,7 +83,8 @@ class ResPartner(models.Model):
     def _l10n_mx_icsoe_is_mexican(self):
         self.ensure_one()
         return self.country_id.code == "MX" or (
-            not self.country_id and (self.company_id or self.env.company).country_id.code == "MX"
+            not self.country_id
+            and (self.company_id or self.env.company).country_id.code == "MX"
         )
 
     @api.constrains("vat", "country_id")
@@ -96,6 +97,9 @@ class ResPartner(models.Model):
             except IdentifierError as error:
                 raise ValidationError(
                     identifier_message(
-                        self.env, error, partner.display_name, self.env._("RFC (Tax ID)")
+                        self.env,
+                        error,
+                        partner.display_name,
+                        self.env._("RFC (Tax ID)"),
                     )
                 ) from error

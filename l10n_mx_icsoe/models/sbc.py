@@ -24,7 +24,9 @@ class L10nMxIcsoeSbc(models.Model):
     )
     date_from = fields.Date(string="Valid From", required=True)
     amount = fields.Float(string="Daily SBC", digits=(16, 2), required=True)
-    source = fields.Char(help="Where this value comes from (payroll, CFDI UUID, manual...).")
+    source = fields.Char(
+        help="Where this value comes from (payroll, CFDI UUID, manual...)."
+    )
     above_cap = fields.Boolean(
         string="Above 25 UMA",
         compute="_compute_above_cap",

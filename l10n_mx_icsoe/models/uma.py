@@ -17,8 +17,16 @@ class L10nMxIcsoeUma(models.Model):
     daily_amount = fields.Float(string="Daily UMA", digits=(16, 2), required=True)
 
     _sql_constraints = [
-        ("date_from_unique", "unique(date_from)", "There is already a UMA value for that date."),
-        ("daily_amount_positive", "check(daily_amount > 0)", "The UMA must be positive."),
+        (
+            "date_from_unique",
+            "unique(date_from)",
+            "There is already a UMA value for that date.",
+        ),
+        (
+            "daily_amount_positive",
+            "check(daily_amount > 0)",
+            "The UMA must be positive.",
+        ),
     ]
 
     @api.model

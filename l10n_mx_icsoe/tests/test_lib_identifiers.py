@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+
 from odoo.addons.l10n_mx_icsoe.icsoe import identifiers as ids
 from odoo.addons.l10n_mx_icsoe.icsoe.identifiers import IdentifierError, RfcInfo
 

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from odoo.addons.l10n_mx_icsoe.icsoe import layouts
 
 LAYOUT = layouts.worker_layout(date(2025, 6, 1))

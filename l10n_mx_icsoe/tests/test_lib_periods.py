@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 import pytest
+
 from odoo.addons.l10n_mx_icsoe.icsoe import periods
 
 

@@ -1,0 +1,2 @@
+from . import test_master_data
+from . import test_security
