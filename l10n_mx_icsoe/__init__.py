@@ -1,3 +1,4 @@
 from . import icsoe
 from . import models
+from . import wizards
 from . import cli

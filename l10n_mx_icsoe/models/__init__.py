@@ -6,3 +6,7 @@ from . import res_partner
 from . import sbc
 from . import hr_employee
 from . import contract
+from . import holiday
+from . import filing_line
+from . import filing
+from . import filing_export

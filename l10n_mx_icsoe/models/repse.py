@@ -9,6 +9,15 @@ REPSE_VALIDITY = relativedelta(years=3)
 REPSE_RENEWAL_WINDOW = relativedelta(months=3)
 
 
+def capture_text(folio, description):
+    """The text IMSS wants in "Servicio u obra especializado": "folio — description"."""
+    description = " ".join((description or "").split())
+    folio = (folio or "").strip()
+    if not folio and not description:
+        return ""
+    return f"{folio} — {description}"
+
+
 class L10nMxIcsoeRepseRegistration(models.Model):
     _name = "l10n_mx_icsoe.repse.registration"
     _description = "REPSE Registration"
@@ -183,10 +192,8 @@ class L10nMxIcsoeRepseService(models.Model):
             service.display_name = service._capture_text()
 
     def _capture_text(self):
-        """The text typed into the IMSS portal: "folio — description"."""
         self.ensure_one()
-        description = " ".join((self.description or "").split())
-        return f"{(self.folio or '').strip()} — {description}"
+        return capture_text(self.folio, self.description)
 
     @api.constrains("folio", "description")
     def _check_not_blank(self):

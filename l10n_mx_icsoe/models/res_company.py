@@ -9,6 +9,17 @@ class ResCompany(models.Model):
         help="IMSS sends its ICSOE notices to the last e-mail given in the portal.",
     )
     l10n_mx_icsoe_phone = fields.Char(string="ICSOE Contact Phone")
+    l10n_mx_icsoe_csv_header = fields.Boolean(
+        string="Header Row in Worker CSV",
+        help="Write 'NSS,CURP,SBC' as the first line of each worker file. The IMSS "
+        "template's choice is not confirmed: check what the portal accepts.",
+    )
+    l10n_mx_icsoe_max_complementary = fields.Integer(
+        string="Max. Complementarias per Period",
+        default=4,
+        help="Corrección and Sin efectos filings allowed per period (Lineamientos 5.6, "
+        "as reported; not confirmed). 0 means no limit.",
+    )
     l10n_mx_icsoe_repse_ids = fields.One2many(
         "l10n_mx_icsoe.repse.registration", "company_id", string="REPSE Registrations"
     )

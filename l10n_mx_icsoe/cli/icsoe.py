@@ -1,0 +1,153 @@
+"""The ``icsoe`` server command, for administrators and scripts.
+
+    odoo-bin icsoe generate -c CONF -d DB --company <id|RFC> --year Y --period P \\
+        [--confirm] --output DIR
+
+Exit codes: 0 done; 1 refused (failed checks, a filing in the way); 2 bad arguments.
+Odoo discovers it because the addon has a ``cli/`` folder; through the project's
+wrapper: ``scripts/odoo icsoe generate -d DB ...``.
+"""
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from odoo import SUPERUSER_ID, api
+from odoo.cli import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+_logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class Refused(Exception):
+    pass
+
+
+def _odoo_options(parser):
+    # Accepted before and after the verb; SUPPRESS keeps one from erasing the other.
+    parser.add_argument(
+        "-c", "--config", default=argparse.SUPPRESS, help="Odoo config file"
+    )
+    parser.add_argument("-d", "--database", default=argparse.SUPPRESS, help="database")
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog=f"{Path(sys.argv[0]).name} icsoe",
+        description="ICSOE informativa: generate it and write what the IMSS portal takes. "
+        "Other Odoo options (e.g. --log-level) are passed to Odoo.",
+    )
+    _odoo_options(parser)
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    gen = verbs.add_parser(
+        "generate",
+        help="generate (and optionally confirm) the informativa of a period",
+        description="Generate the informativa of a company and cuatrimestre from the "
+        "contracts that started in it, check it, optionally confirm it, and write the "
+        "worker CSVs, the capture sheet and (once confirmed) the XML snapshot to DIR.",
+    )
+    _odoo_options(gen)
+    gen.add_argument("--company", required=True, help="company id or RFC")
+    gen.add_argument("--year", required=True, type=int)
+    gen.add_argument("--period", required=True, type=int, choices=(1, 2, 3))
+    gen.add_argument(
+        "--confirm", action="store_true", help="confirm when no check fails"
+    )
+    gen.add_argument("--output", required=True, type=Path, help="directory to write to")
+    return parser
+
+
+def _company(env, value):
+    companies = env["res.company"].search([])
+    if value.isdigit():
+        company = companies.filtered(lambda c: c.id == int(value))
+    else:
+        rfc = value.strip().upper()
+        company = companies.filtered(
+            lambda c: (c.vat or "").upper() in (rfc, "MX" + rfc)
+        )
+    if len(company) != 1:
+        raise Refused(f"no company with id or RFC {value!r}")
+    return company
+
+
+def generate(env, args):
+    company = _company(env, args.company)
+    env = env(context=dict(env.context, allowed_company_ids=company.ids))
+    Filing = env["l10n_mx_icsoe.filing"].with_company(company)
+    domain = [
+        ("company_id", "=", company.id),
+        ("year", "=", args.year),
+        ("period", "=", str(args.period)),
+        ("filing_type", "in", ("normal", "no_info")),
+        ("state", "!=", "voided"),
+    ]
+    filing = Filing.search(domain, limit=1)
+    if not filing:
+        filing = Filing.create(
+            {"company_id": company.id, "year": args.year, "period": str(args.period)}
+        )
+    if filing.state == "draft":
+        filing.action_generate()
+        if filing.propose_no_info:
+            filing.action_set_no_info()
+        if args.confirm and not filing.error_count:
+            filing.action_confirm()
+    env.cr.commit()
+
+    out = args.output
+    out.mkdir(parents=True, exist_ok=True)
+    files = filing._export_files()
+    for name, content in files:
+        (out / name).write_bytes(content)
+    checks = filing._checks_report()
+    (out / f"{filing._file_prefix()}_checks.txt").write_text(checks, encoding="utf-8")
+    summary = (
+        f"{filing.name} [{filing.state}] {company.name}: {filing.contract_count} contracts, "
+        f"{filing.worker_count} workers, {filing.error_count} errors, "
+        f"{filing.warning_count} warnings; {len(files) + 1} files in {out}"
+    )
+    sys.stdout.write(summary + "\n")
+    if args.confirm and filing.state == "draft":
+        sys.stderr.write(f"{checks}\n")
+        raise Refused(f"{filing.name} not confirmed: {filing.error_count} error(s)")
+
+
+class Icsoe(Command):
+    """ICSOE informativa: generate, check, confirm and export"""
+
+    name = "icsoe"
+
+    def run(self, cmdargs):
+        parser = _parser()
+        args, odoo_args = parser.parse_known_args(cmdargs)
+        if getattr(args, "config", None):
+            odoo_args += ["-c", args.config]
+        if getattr(args, "database", None):
+            odoo_args += ["-d", args.database]
+        config.parse_config(odoo_args, setup_logging=True)
+        db = config["db_name"]
+        if not db or "," in db:
+            parser.error("give one database with -d DB")
+        try:
+            registry = Registry(db)
+        except Exception as error:  # noqa: BLE001 - report any failure to open it
+            sys.stderr.write(f"icsoe: cannot open database {db!r}: {error}\n")
+            sys.exit(EXIT_USAGE)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            try:
+                generate(env, args)
+            except Refused as error:
+                sys.stderr.write(f"icsoe: {error}\n")
+                sys.exit(EXIT_REFUSED)
+            except (UserError, ValidationError) as error:
+                cr.rollback()
+                sys.stderr.write(f"icsoe: {error}\n")
+                sys.exit(EXIT_REFUSED)
+        sys.exit(EXIT_OK)

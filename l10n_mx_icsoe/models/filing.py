@@ -1,0 +1,657 @@
+import pytz
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..icsoe import diff, periods
+from .filing_check import FilingChecker
+from .filing_generate import generate_lines
+
+FILING_TYPES = [
+    ("normal", "Normal"),
+    ("no_info", "Sin información"),
+    ("correction", "Corrección"),
+    ("void", "Sin efectos"),
+]
+ORIGINAL_TYPES = ("normal", "no_info")
+COMPLEMENTARY_TYPES = ("correction", "void")
+FILING_STATES = [
+    ("draft", "Draft"),
+    ("confirmed", "Confirmed"),
+    ("filed", "Filed"),
+    ("replaced", "Replaced"),
+    ("voided", "Voided"),
+]
+PERIODS = [("1", "1 (Jan–Apr)"), ("2", "2 (May–Aug)"), ("3", "3 (Sep–Dec)")]
+MEXICO_TZ = "America/Mexico_City"
+
+# Fields that may still change once a filing has left draft, per state.
+MAIL_FIELDS_PREFIXES = ("message_", "activity_", "website_message")
+EDITABLE_WHEN = {
+    "confirmed": {"state", "imss_folio", "filed_datetime", "acuse", "acuse_filename"},
+    "filed": set(),
+    "replaced": set(),
+    "voided": set(),
+}
+TRANSITIONS = {
+    # target: states it may come from
+    "confirmed": ("draft",),
+    "draft": ("confirmed",),
+    "filed": ("confirmed",),
+    "replaced": ("filed",),
+    "voided": ("filed",),
+}
+
+
+class L10nMxIcsoeFiling(models.Model):
+    """One ICSOE informativa of a company for a cuatrimestre."""
+
+    _name = "l10n_mx_icsoe.filing"
+    _description = "ICSOE Informativa"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "year desc, period desc, company_id, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    year = fields.Integer(
+        required=True, default=lambda self: fields.Date.context_today(self).year
+    )
+    period = fields.Selection(PERIODS, string="Cuatrimestre", required=True)
+    date_start = fields.Date(
+        string="Period Start", compute="_compute_period_dates", store=True
+    )
+    date_end = fields.Date(
+        string="Period End", compute="_compute_period_dates", store=True
+    )
+    deadline = fields.Date(
+        string="Legal Deadline",
+        compute="_compute_period_dates",
+        store=True,
+        help="The 17th of May, September or January, moved to the next business day "
+        "(weekends and the non-working days table).",
+    )
+    filing_type = fields.Selection(
+        FILING_TYPES, string="Type", required=True, default="normal", tracking=True
+    )
+    replaced_filing_id = fields.Many2one(
+        "l10n_mx_icsoe.filing",
+        string="Replaces",
+        index=True,
+        help="The filed informativa this Corrección replaces or this Sin efectos voids.",
+    )
+    complementary_ids = fields.One2many(
+        "l10n_mx_icsoe.filing", "replaced_filing_id", string="Complementarias"
+    )
+    state = fields.Selection(
+        FILING_STATES, default="draft", required=True, tracking=True, copy=False
+    )
+    contract_line_ids = fields.One2many(
+        "l10n_mx_icsoe.filing.contract", "filing_id", string="Contracts"
+    )
+    worker_line_ids = fields.One2many(
+        "l10n_mx_icsoe.filing.worker", "filing_id", string="Workers"
+    )
+    contract_count = fields.Integer(readonly=True, copy=False)
+    worker_count = fields.Integer(readonly=True, copy=False)
+    error_count = fields.Integer(readonly=True, copy=False)
+    warning_count = fields.Integer(readonly=True, copy=False)
+    check_message = fields.Text(
+        string="Filing Checks",
+        readonly=True,
+        copy=False,
+        help="Errors about the filing as a whole.",
+    )
+    generated_at = fields.Datetime(readonly=True, copy=False)
+    propose_no_info = fields.Boolean(
+        compute="_compute_propose_no_info",
+        help="No contract started in the period: the filing should be 'Sin información'.",
+    )
+    snapshot_sha256 = fields.Char(string="Snapshot SHA-256", readonly=True, copy=False)
+    confirmed_at = fields.Datetime(readonly=True, copy=False)
+    imss_folio = fields.Char(string="IMSS Folio", tracking=True, copy=False)
+    filed_datetime = fields.Datetime(
+        string="Presentation Date",
+        tracking=True,
+        copy=False,
+        help="Date and time of the acuse.",
+    )
+    acuse = fields.Binary(string="Acuse (PDF)", attachment=True, copy=False)
+    acuse_filename = fields.Char(copy=False)
+    is_effective = fields.Boolean(
+        string="Effective",
+        compute="_compute_is_effective",
+        store=True,
+        help="The filing that currently stands for its company and period.",
+    )
+    is_overdue = fields.Boolean(
+        compute="_compute_is_overdue", search="_search_is_overdue"
+    )
+    complementary_count = fields.Integer(compute="_compute_complementary_count")
+    diff_html = fields.Html(
+        string="Changes", compute="_compute_diff_html", sanitize=False
+    )
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("year", "period", "filing_type", "company_id")
+    def _compute_name(self):
+        labels = dict(self._fields["filing_type"]._description_selection(self.env))
+        for filing in self:
+            filing.name = (
+                f"ICSOE {filing.year or ''}-{filing.period or ''} "
+                f"{labels.get(filing.filing_type, '')}"
+            )
+
+    @api.depends("year", "period")
+    def _compute_period_dates(self):
+        holidays = self.env["l10n_mx_icsoe.holiday"]
+        for filing in self:
+            if not filing.year or not filing.period:
+                filing.date_start = filing.date_end = filing.deadline = False
+                continue
+            year, period = filing.year, int(filing.period)
+            filing.date_start, filing.date_end = periods.period_dates(year, period)
+            nominal = periods.nominal_deadline(year, period)
+            days_off = holidays._dates(nominal, nominal.replace(day=28))
+            filing.deadline = periods.next_business_day(nominal, days_off)
+
+    @api.depends("filing_type", "contract_count", "generated_at")
+    def _compute_propose_no_info(self):
+        for filing in self:
+            filing.propose_no_info = bool(
+                filing.generated_at
+                and filing.filing_type in ("normal", "correction")
+                and not filing.contract_count
+            )
+
+    @api.depends("state", "filing_type")
+    def _compute_is_effective(self):
+        for filing in self:
+            filing.is_effective = (
+                filing.state == "filed" and filing.filing_type != "void"
+            )
+
+    def _compute_is_overdue(self):
+        today = self._today_mexico()
+        for filing in self:
+            filing.is_overdue = bool(
+                filing.deadline
+                and filing.state in ("draft", "confirmed")
+                and filing.filing_type in ORIGINAL_TYPES
+                and filing.deadline < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Overdue."))
+        domain = [
+            ("deadline", "<", self._today_mexico()),
+            ("state", "in", ("draft", "confirmed")),
+            ("filing_type", "in", ORIGINAL_TYPES),
+        ]
+        if (operator == "=") == value:
+            return domain
+        return ["!", "&", "&", *domain]
+
+    @api.depends("company_id", "year", "period")
+    def _compute_complementary_count(self):
+        groups = self._read_group(
+            [
+                ("company_id", "in", self.company_id.ids),
+                ("year", "in", list(set(self.mapped("year")))),
+                ("filing_type", "in", COMPLEMENTARY_TYPES),
+            ],
+            ["company_id", "year", "period"],
+            ["__count"],
+        )
+        counts = {(c.id, y, p): n for c, y, p, n in groups}
+        for filing in self:
+            filing.complementary_count = counts.get(
+                (filing.company_id.id, filing.year, filing.period), 0
+            )
+
+    @api.depends("replaced_filing_id", "contract_line_ids")
+    def _compute_diff_html(self):
+        for filing in self:
+            target = filing.replaced_filing_id
+            if not target or filing.filing_type != "correction":
+                filing.diff_html = False
+                continue
+            changes = diff.diff_filings(
+                [line._snapshot_dict() for line in target.contract_line_ids],
+                [line._snapshot_dict() for line in filing.contract_line_ids],
+            )
+            filing.diff_html = filing._diff_to_html(target, changes)
+
+    def _diff_to_html(self, target, changes):
+        _ = self.env._
+        sections = [
+            (_("Contracts added"), changes["contracts_added"]),
+            (_("Contracts removed"), changes["contracts_removed"]),
+            (
+                _("Contracts changed"),
+                [
+                    f"{ref}: {', '.join(fields_)}"
+                    for ref, fields_ in changes["contracts_changed"]
+                ],
+            ),
+            (
+                _("Workers added"),
+                [f"{ref}: {nss}" for ref, nss in changes["workers_added"]],
+            ),
+            (
+                _("Workers removed"),
+                [f"{ref}: {nss}" for ref, nss in changes["workers_removed"]],
+            ),
+            (
+                _("Workers changed"),
+                [
+                    f"{ref}: {nss} ({', '.join(fields_)})"
+                    for ref, nss, fields_ in changes["workers_changed"]
+                ],
+            ),
+        ]
+        html = Markup("<p>%s</p>") % _(
+            "Compared with %(target)s:", target=target.display_name
+        )
+        if not any(items for _title, items in sections):
+            return html + Markup("<p>%s</p>") % _("No change.")
+        for title, items in sections:
+            if items:
+                html += Markup("<h5>%s</h5><ul>%s</ul>") % (
+                    title,
+                    Markup("").join(Markup("<li>%s</li>") % escape(i) for i in items),
+                )
+        return html
+
+    @api.model
+    def _today_mexico(self):
+        return fields.Datetime.now().astimezone(pytz.timezone(MEXICO_TZ)).date()
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    # ------------------------------------------------------------------ constraints
+
+    @api.constrains("year", "period")
+    def _check_year(self):
+        for filing in self:
+            if not 2021 <= filing.year <= 2100:
+                raise ValidationError(
+                    self.env._(
+                        "%(filing)s: the Year %(year)s is out of range (ICSOE exists since 2021).",
+                        filing=filing.display_name,
+                        year=filing.year,
+                    )
+                )
+
+    @api.constrains("filing_type", "replaced_filing_id", "company_id", "year", "period")
+    def _check_chain(self):
+        for filing in self:
+            target = filing.replaced_filing_id
+            if filing.filing_type in ORIGINAL_TYPES:
+                if target:
+                    raise ValidationError(
+                        self.env._(
+                            "%(filing)s: only a Corrección or a Sin efectos replaces another filing.",
+                            filing=filing.display_name,
+                        )
+                    )
+                filing._check_single_original()
+                continue
+            if not target:
+                raise ValidationError(
+                    self.env._(
+                        "%(filing)s: a complementaria must name the filed informativa it replaces.",
+                        filing=filing.display_name,
+                    )
+                )
+            if (target.company_id, target.year, target.period) != (
+                filing.company_id,
+                filing.year,
+                filing.period,
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(filing)s: it must be of the same company and period as %(target)s.",
+                        filing=filing.display_name,
+                        target=target.display_name,
+                    )
+                )
+
+    def _check_single_original(self):
+        """At most one Normal / Sin información per company and period, unless voided."""
+        self.ensure_one()
+        others = self.search_count(
+            [
+                ("id", "!=", self.id),
+                ("company_id", "=", self.company_id.id),
+                ("year", "=", self.year),
+                ("period", "=", self.period),
+                ("filing_type", "in", ORIGINAL_TYPES),
+                ("state", "!=", "voided"),
+            ]
+        )
+        if others:
+            raise ValidationError(
+                self.env._(
+                    "%(company)s already has a Normal or Sin información informativa for "
+                    "%(year)s-%(period)s: IMSS lists a second one as inconsistent. File a "
+                    "Corrección of it instead.",
+                    company=self.company_id.name,
+                    year=self.year,
+                    period=self.period,
+                )
+            )
+
+    # ------------------------------------------------------------------ write guards
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        filings = super().create(vals_list)
+        for filing in filings.filtered(lambda f: f.filing_type in COMPLEMENTARY_TYPES):
+            filing._check_complementary_target()
+        return filings
+
+    def _check_complementary_target(self):
+        self.ensure_one()
+        target = self.replaced_filing_id
+        if target.state != "filed":
+            raise ValidationError(
+                self.env._(
+                    "%(target)s is %(state)s: only a filed informativa that was not replaced "
+                    "or voided can be corrected or voided.",
+                    target=target.display_name,
+                    state=target._state_label(),
+                )
+            )
+        pending = self.search_count(
+            [
+                ("id", "!=", self.id),
+                ("replaced_filing_id", "=", target.id),
+                ("state", "in", ("draft", "confirmed")),
+            ]
+        )
+        if pending:
+            raise ValidationError(
+                self.env._(
+                    "%(target)s already has a complementaria in progress.",
+                    target=target.display_name,
+                )
+            )
+        limit = self.company_id.l10n_mx_icsoe_max_complementary
+        if limit and self.complementary_count > limit:
+            raise ValidationError(
+                self.env._(
+                    "%(company)s has reached the limit of %(limit)s complementarias "
+                    "(Corrección and Sin efectos) for %(year)s-%(period)s.",
+                    company=self.company_id.name,
+                    limit=limit,
+                    year=self.year,
+                    period=self.period,
+                )
+            )
+
+    def write(self, vals):
+        if not self.env.context.get("l10n_mx_icsoe_transition"):
+            changed = {f for f in vals if not f.startswith(MAIL_FIELDS_PREFIXES)}
+            for filing in self:
+                if filing.state == "draft":
+                    continue
+                forbidden = changed - EDITABLE_WHEN[filing.state]
+                if forbidden:
+                    raise UserError(
+                        self.env._(
+                            "%(filing)s is %(state)s and cannot be changed (%(fields)s). "
+                            "Filed informativas are never edited: file a Corrección.",
+                            filing=filing.display_name,
+                            state=filing._state_label(),
+                            fields=", ".join(
+                                self._fields[f].get_description(self.env)["string"]
+                                for f in sorted(forbidden)
+                            ),
+                        )
+                    )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        for filing in self:
+            if filing.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "%(filing)s is %(state)s: only draft informativas can be deleted.",
+                        filing=filing.display_name,
+                        state=filing._state_label(),
+                    )
+                )
+
+    def _set_state(self, target):
+        allowed = TRANSITIONS[target]
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for filing in self:
+            if filing.state not in allowed:
+                raise UserError(
+                    self.env._(
+                        "%(filing)s cannot go from %(old)s to %(new)s.",
+                        filing=filing.display_name,
+                        old=labels[filing.state],
+                        new=labels[target],
+                    )
+                )
+        self.with_context(l10n_mx_icsoe_transition=True).write({"state": target})
+
+    # ------------------------------------------------------------------ actions
+
+    def _ensure_draft(self):
+        for filing in self:
+            if filing.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "%(filing)s is %(state)s: only a draft can be generated or checked.",
+                        filing=filing.display_name,
+                        state=filing._state_label(),
+                    )
+                )
+
+    def action_generate(self):
+        """(Re)build the lines from the contracts that started in the period."""
+        self._ensure_draft()
+        self.check_access("write")
+        for filing in self:
+            generate_lines(filing)
+        return True
+
+    def action_check(self):
+        """Re-run the checks on the current lines."""
+        self._ensure_draft()
+        for filing in self:
+            FilingChecker(filing).recheck()
+        return True
+
+    def action_set_no_info(self):
+        self._ensure_draft()
+        for filing in self:
+            if filing.contract_count:
+                raise UserError(
+                    self.env._(
+                        "%(filing)s has contracts: it cannot be 'Sin información'.",
+                        filing=filing.display_name,
+                    )
+                )
+            if filing.filing_type != "normal":
+                raise UserError(
+                    self.env._(
+                        "Only a Normal informativa becomes 'Sin información'; a "
+                        "complementaria without contracts should be a Sin efectos."
+                    )
+                )
+            filing.filing_type = "no_info"
+            FilingChecker(filing).recheck()
+        return True
+
+    def _check_manager(self):
+        if not self.env.user.has_group("l10n_mx_icsoe.group_icsoe_manager"):
+            raise AccessError(
+                self.env._(
+                    "Only an ICSOE Manager can confirm, file, or start a complementaria."
+                )
+            )
+
+    def action_open_source_contracts(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Source Contracts"),
+            "res_model": "l10n_mx_icsoe.contract",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.contract_line_ids.contract_id.ids)],
+        }
+
+    def action_open_chain(self):
+        self.ensure_one()
+        chain = (
+            self
+            | self.replaced_filing_id
+            | self.search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("year", "=", self.year),
+                    ("period", "=", self.period),
+                ]
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._(
+                "Filings of %(year)s-%(period)s", year=self.year, period=self.period
+            ),
+            "res_model": self._name,
+            "view_mode": "list,form",
+            "domain": [("id", "in", chain.ids)],
+        }
+
+    def action_confirm(self):
+        self._check_manager()
+        self._ensure_draft()
+        for filing in self:
+            if not filing.generated_at and filing.filing_type != "void":
+                raise UserError(
+                    self.env._(
+                        "%(filing)s has not been generated yet.",
+                        filing=filing.display_name,
+                    )
+                )
+            FilingChecker(filing).recheck()
+            if filing.error_count:
+                raise UserError(
+                    self.env._(
+                        "%(filing)s has %(count)s error(s): fix the source records, "
+                        "regenerate, and confirm again.",
+                        filing=filing.display_name,
+                        count=filing.error_count,
+                    )
+                )
+        self._set_state("confirmed")
+        for filing in self:
+            filing._freeze()
+        return True
+
+    def action_draft(self):
+        self._check_manager()
+        self._set_state("draft")
+        self._drop_exports()
+        self.with_context(l10n_mx_icsoe_transition=True).write(
+            {"snapshot_sha256": False, "confirmed_at": False}
+        )
+        return True
+
+    def _register_filed(self, folio, filed_datetime, acuse, acuse_filename):
+        """Record the IMSS presentation (called by the wizard)."""
+        self.ensure_one()
+        self._check_manager()
+        if self.state != "confirmed":
+            raise UserError(
+                self.env._(
+                    "%(filing)s is %(state)s: only a confirmed informativa can be registered "
+                    "as filed.",
+                    filing=self.display_name,
+                    state=self._state_label(),
+                )
+            )
+        if not (folio or "").strip():
+            raise UserError(
+                self.env._(
+                    "%(filing)s: the IMSS Folio is required.", filing=self.display_name
+                )
+            )
+        self.write(
+            {
+                "imss_folio": folio.strip(),
+                "filed_datetime": filed_datetime,
+                "acuse": acuse,
+                "acuse_filename": acuse_filename,
+            }
+        )
+        self._set_state("filed")
+        target = self.replaced_filing_id
+        if target:
+            target._set_state("voided" if self.filing_type == "void" else "replaced")
+            target.message_post(
+                body=self.env._(
+                    "%(state)s by %(filing)s (IMSS folio %(folio)s).",
+                    state=target._state_label(),
+                    filing=self.display_name,
+                    folio=self.imss_folio,
+                )
+            )
+
+    def _new_complementary(self, filing_type):
+        self.ensure_one()
+        self._check_manager()
+        new = self.create(
+            {
+                "company_id": self.company_id.id,
+                "year": self.year,
+                "period": self.period,
+                "filing_type": filing_type,
+                "replaced_filing_id": self.id,
+            }
+        )
+        if filing_type == "correction":
+            new.action_generate()
+        else:
+            FilingChecker(new).recheck()
+        return new._action_open()
+
+    def action_new_correction(self):
+        return self._new_complementary("correction")
+
+    def action_new_void(self):
+        return self._new_complementary("void")
+
+    def _action_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------ freeze/exports
+
+    def _freeze(self):
+        """Hook: snapshot and exports of a confirmed filing (see filing_export)."""
+        self.ensure_one()
+        self.with_context(l10n_mx_icsoe_transition=True).write(
+            {"confirmed_at": fields.Datetime.now()}
+        )
+
+    def _drop_exports(self):
+        """Hook: remove what _freeze produced."""

@@ -1,0 +1,153 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .res_partner import PERSON_TYPES
+
+
+class L10nMxIcsoeFilingLineMixin(models.AbstractModel):
+    """Lines of a filing: copies of the sources, frozen once the filing leaves draft."""
+
+    _name = "l10n_mx_icsoe.filing.line.mixin"
+    _description = "ICSOE Filing Line"
+
+    filing_id = fields.Many2one(
+        "l10n_mx_icsoe.filing", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    is_ok = fields.Boolean(string="OK", default=True)
+    error_text = fields.Text(string="Errors")
+    warning_text = fields.Text(string="Warnings")
+
+    def _check_filing_editable(self):
+        for filing in self.filing_id:
+            if filing.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "%(filing)s is %(state)s: its lines cannot be changed. "
+                        "Reset it to draft, or file a Corrección.",
+                        filing=filing.display_name,
+                        state=filing._state_label(),
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._check_filing_editable()
+        return records
+
+    def write(self, vals):
+        self._check_filing_editable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_in_draft(self):
+        self._check_filing_editable()
+
+
+class L10nMxIcsoeFilingContract(models.Model):
+    _name = "l10n_mx_icsoe.filing.contract"
+    _inherit = "l10n_mx_icsoe.filing.line.mixin"
+    _description = "ICSOE Filing Contract"
+    _order = "is_ok, sequence, id"
+    _rec_name = "reference"
+
+    sequence = fields.Integer()
+    contract_id = fields.Many2one(
+        "l10n_mx_icsoe.contract", string="Source Contract", index=True
+    )
+    reference = fields.Char()
+    partner_id = fields.Many2one("res.partner", string="Client")
+    client_rfc = fields.Char(string="Client RFC")
+    client_name = fields.Char()
+    client_person_type = fields.Selection(PERSON_TYPES, string="Person Type")
+    client_email = fields.Char(string="Client E-mail")
+    client_mobile = fields.Char()
+    client_phone = fields.Char(string="Client Landline")
+    client_other_address = fields.Boolean(string="Address Differs from Fiscal")
+    client_street = fields.Char()
+    client_street_number = fields.Char()
+    client_street_number2 = fields.Char()
+    client_colony = fields.Char()
+    client_zip = fields.Char()
+    client_city = fields.Char()
+    client_state = fields.Char()
+    object = fields.Text(string="Objeto del contrato")
+    service_id = fields.Many2one("l10n_mx_icsoe.repse.service", string="REPSE Service")
+    service_text = fields.Char(string="Servicio u obra especializado")
+    registration_id = fields.Many2one(
+        "l10n_mx_icsoe.repse.registration", string="REPSE Registration"
+    )
+    date_start = fields.Date(string="Start Date")
+    date_end = fields.Date(string="End Date")
+    worker_count = fields.Integer(string="Workers")
+    worker_ids = fields.One2many(
+        "l10n_mx_icsoe.filing.worker", "filing_contract_id", string="Worker Lines"
+    )
+    imss_folio = fields.Char(
+        string="IMSS Contract Folio",
+        help="Folio IMSS gives the contract, e.g. A26P3662382.",
+    )
+
+    def write(self, vals):
+        # The IMSS contract folio is recorded when the filing is registered as filed.
+        if set(vals) == {"imss_folio"} and all(
+            line.filing_id.state == "confirmed" for line in self
+        ):
+            return super(L10nMxIcsoeFilingLineMixin, self).write(vals)
+        return super().write(vals)
+
+    def _snapshot_dict(self):
+        self.ensure_one()
+        address = None
+        if self.client_other_address:
+            address = {
+                "street": self.client_street,
+                "number": self.client_street_number,
+                "number2": self.client_street_number2,
+                "colony": self.client_colony,
+                "zip": self.client_zip,
+                "city": self.client_city,
+                "state": self.client_state,
+            }
+        return {
+            "contract_id": self.contract_id.id,
+            "sequence": self.sequence,
+            "reference": self.reference,
+            "object": self.object,
+            "service_text": self.service_text,
+            "date_start": self.date_start,
+            "date_end": self.date_end or None,
+            "client_rfc": self.client_rfc,
+            "client_name": self.client_name,
+            "client_person_type": self.client_person_type,
+            "client_email": self.client_email,
+            "client_mobile": self.client_mobile,
+            "client_phone": self.client_phone or None,
+            "client_address": address,
+            "workers": [
+                {"nss": w.nss, "curp": w.curp, "sbc": w.sbc, "name": w.name}
+                for w in self.worker_ids.sorted(lambda w: (w.nss or "", w.id))
+            ],
+        }
+
+
+class L10nMxIcsoeFilingWorker(models.Model):
+    _name = "l10n_mx_icsoe.filing.worker"
+    _inherit = "l10n_mx_icsoe.filing.line.mixin"
+    _description = "ICSOE Filing Worker"
+    _order = "is_ok, filing_contract_id, name, id"
+
+    filing_contract_id = fields.Many2one(
+        "l10n_mx_icsoe.filing.contract",
+        string="Contract",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    employee_id = fields.Many2one("hr.employee", string="Source Employee", index=True)
+    name = fields.Char(string="Worker")
+    nss = fields.Char(string="NSS")
+    curp = fields.Char(string="CURP")
+    sbc = fields.Float(string="SBC", digits=(16, 2))
+    sbc_date = fields.Date(string="SBC Valid From")

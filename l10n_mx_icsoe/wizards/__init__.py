@@ -1,0 +1,1 @@
+from . import filing_register
