@@ -25,7 +25,11 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
 class Refused(Exception):
-    pass
+    """The informativa could not be produced as asked (exit code 1)."""
+
+
+class BadArgument(Exception):
+    """An argument names nothing usable (exit code 2)."""
 
 
 def _odoo_options(parser):
@@ -72,11 +76,11 @@ def _company(env, value):
             lambda c: (c.vat or "").upper() in (rfc, "MX" + rfc)
         )
     if len(company) != 1:
-        raise Refused(f"no company with id or RFC {value!r}")
+        raise BadArgument(f"no company with id or RFC {value!r}")
     return company
 
 
-def generate(env, args):
+def generate(env, args, commit=True):
     company = _company(env, args.company)
     env = env(context=dict(env.context, allowed_company_ids=company.ids))
     Filing = env["l10n_mx_icsoe.filing"].with_company(company)
@@ -98,7 +102,8 @@ def generate(env, args):
             filing.action_set_no_info()
         if args.confirm and not filing.error_count:
             filing.action_confirm()
-    env.cr.commit()
+    if commit:  # keep the draft even when confirming is refused below
+        env.cr.commit()
 
     out = args.output
     out.mkdir(parents=True, exist_ok=True)
@@ -140,14 +145,20 @@ class Icsoe(Command):
             sys.stderr.write(f"icsoe: cannot open database {db!r}: {error}\n")
             sys.exit(EXIT_USAGE)
         with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            try:
-                generate(env, args)
-            except Refused as error:
-                sys.stderr.write(f"icsoe: {error}\n")
-                sys.exit(EXIT_REFUSED)
-            except (UserError, ValidationError) as error:
-                cr.rollback()
-                sys.stderr.write(f"icsoe: {error}\n")
-                sys.exit(EXIT_REFUSED)
-        sys.exit(EXIT_OK)
+            code = execute(api.Environment(cr, SUPERUSER_ID, {}), args)
+        sys.exit(code)
+
+
+def execute(env, args, commit=True):
+    """Run a parsed command line; returns the exit code."""
+    try:
+        generate(env, args, commit=commit)
+    except BadArgument as error:
+        sys.stderr.write(f"icsoe: {error}\n")
+        return EXIT_USAGE
+    except (Refused, UserError, ValidationError) as error:
+        if commit:
+            env.cr.rollback()
+        sys.stderr.write(f"icsoe: {error}\n")
+        return EXIT_REFUSED
+    return EXIT_OK

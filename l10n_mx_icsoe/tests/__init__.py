@@ -1,2 +1,3 @@
 from . import test_master_data
 from . import test_security
+from . import test_filing
