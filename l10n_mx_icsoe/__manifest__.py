@@ -33,6 +33,9 @@
     "demo": [
         "demo/l10n_mx_icsoe_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["l10n_mx_icsoe/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": True,
 }
