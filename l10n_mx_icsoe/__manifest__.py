@@ -19,6 +19,7 @@
         "security/ir.model.access.csv",
         "data/l10n_mx_icsoe_uma_data.xml",
         "data/l10n_mx_icsoe_holiday_data.xml",
+        "data/l10n_mx_icsoe_cron.xml",
         "report/capture_sheet.xml",
         "views/l10n_mx_icsoe_menus.xml",
         "views/filing_views.xml",
@@ -29,6 +30,7 @@
         "views/hr_employee_views.xml",
         "views/uma_views.xml",
         "views/holiday_views.xml",
+        "views/overview_views.xml",
     ],
     "demo": [
         "demo/l10n_mx_icsoe_demo.xml",

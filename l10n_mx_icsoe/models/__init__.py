@@ -10,3 +10,6 @@ from . import holiday
 from . import filing_line
 from . import filing
 from . import filing_export
+from . import filing_schedule
+from . import res_config_settings
+from . import overview

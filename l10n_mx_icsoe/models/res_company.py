@@ -20,6 +20,18 @@ class ResCompany(models.Model):
         help="Corrección and Sin efectos filings allowed per period (Lineamientos 5.6, "
         "as reported; not confirmed). 0 means no limit.",
     )
+    l10n_mx_icsoe_responsible_id = fields.Many2one(
+        "res.users",
+        string="ICSOE Responsible",
+        help="Gets the filing to-dos, the reminders before each deadline and the REPSE "
+        "renewal alerts (the administrator when empty).",
+    )
+    l10n_mx_icsoe_reminder_days = fields.Char(
+        string="ICSOE Reminder Days",
+        default="7,2",
+        help="Days before the legal deadline on which the responsible user is reminded, "
+        "comma-separated.",
+    )
     l10n_mx_icsoe_repse_ids = fields.One2many(
         "l10n_mx_icsoe.repse.registration", "company_id", string="REPSE Registrations"
     )

@@ -2,3 +2,4 @@ from . import test_master_data
 from . import test_security
 from . import test_filing
 from . import test_tour
+from . import test_schedule

@@ -1,0 +1,672 @@
+"""Benchmark: generation and exports of an ICSOE filing at scale (issue 4).
+
+    python bench/bench_generation.py --config .odoo.conf [--db icsoe_bench]
+        [--contracts 1000] [--workers-per-contract 20] [--keep] [--reuse] [--profile]
+
+Creates a scratch database with l10n_mx_icsoe (no demo data), builds a dataset
+fast (ORM for the few master records, bulk SQL for workers, SBCs and
+assignments; not measured), then measures, in one process:
+
+1. generation: create a draft filing and ``action_generate()``, then a
+   regeneration; the same on a small dataset (another company, 10 contracts)
+   to show the number of SQL queries does not grow with the data;
+2. exports: ``action_confirm()`` (checks + freeze), then separately
+   ``_worker_csv_files()``, ``_snapshot_xml()``, ``_capture_sheet()`` and
+   ``_zip_bytes()``;
+3. a lower bound: one plain SQL query and the per-contract CSVs written with
+   the stdlib ``csv`` module, and the ratio generation / lower bound;
+4. peak memory: the process high-water mark (``ru_maxrss``) and, in a separate
+   untimed pass, the Python allocation peak (``tracemalloc``) of a regeneration
+   and of the exports.
+
+Ends with a ``name: value`` summary and PASS/FAIL lines against the targets.
+Exit status 0 even when a target is missed; non-zero only on errors.
+
+Without ``--keep`` the database is dropped at the end. With ``--reuse`` an
+existing bench database holding a dataset of the same size is reused (it is
+rebuilt when missing or of another size) and kept; what the measurements
+change is rolled back unless ``--keep`` is given.
+"""
+
+import argparse
+import cProfile
+import csv
+import io
+import json
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+import odoo
+from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
+from odoo.tools import SQL, config
+
+YEAR, PERIOD = 2026, "1"
+PERIOD_START, PERIOD_END = date(2026, 1, 1), date(2026, 4, 30)
+SMALL_CONTRACTS = 10
+CLIENTS = 50
+DATASET_PARAM = "l10n_mx_icsoe.bench_dataset"
+TARGET_GENERATION_S = 15.0
+TARGET_EXPORTS_S = 5.0
+QUIET_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
+
+
+def say(*args):
+    print(*args, flush=True)
+
+
+def maxrss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------- database
+
+
+def _admin_cursor():
+    return odoo.sql_db.db_connect("postgres").cursor()
+
+
+def db_exists(db):
+    with _admin_cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,))
+        return bool(cr.fetchone())
+
+
+def drop_db(db):
+    Registry.delete(db)
+    odoo.sql_db.close_db(db)
+    with _admin_cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid != pg_backend_pid()",
+            (db,),
+        )
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(db)))
+    shutil.rmtree(config.filestore(db), ignore_errors=True)
+
+
+def install_db(conf, db, update=False):
+    """Install l10n_mx_icsoe without demo data (or update it, for a reused DB)."""
+    odoo_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    command = [
+        sys.executable,
+        str(odoo_bin),
+        "-c",
+        conf,
+        "-d",
+        db,
+        "-u" if update else "-i",
+        "l10n_mx_icsoe",
+        "--without-demo=all",
+        "--stop-after-init",
+        "--no-http",
+        "--log-level=warn",
+    ]
+    subprocess.run(command, check=True)
+
+
+# ---------------------------------------------------------------- identifiers
+
+
+def identifiers():
+    """The addon's identifier helpers (importable once the addons path is set)."""
+    from odoo.addons.l10n_mx_icsoe.icsoe import identifiers as module
+
+    return module
+
+
+def nss_list(count, offset):
+    return [
+        identifiers().make_nss(f"{1200000000 + offset + i:010d}") for i in range(count)
+    ]
+
+
+def curp_list(count, offset):
+    """``count`` distinct valid CURPs (birth date and name letters vary)."""
+    ids = identifiers()
+    curps, seen, i = [], set(), offset
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    while len(curps) < count:
+        day = date(1960, 1, 1) + timedelta(days=i % 14000)
+        block = i // 14000
+        name = "PE" + letters[block // 26 % 26] + letters[block % 26]
+        first17 = f"{name}{day:%y%m%d}HDFRRN{i % 10}"
+        i += 1
+        try:
+            curp = ids.make_curp(first17)
+        except ids.IdentifierError:
+            continue  # a forbidden word: skip it
+        if curp not in seen:
+            seen.add(curp)
+            curps.append(curp)
+    return curps
+
+
+def client_rfc(index):
+    day = date(2000, 1, 1) + timedelta(days=index * 37)
+    return identifiers().make_rfc(
+        f"CL{'ABCDEFGHJK'[index % 10]}{day:%y%m%d}X{index % 10}"
+    )
+
+
+# ---------------------------------------------------------------- dataset
+
+
+def _bulk_insert(cr, table, columns):
+    """INSERT rows given column-wise: ``columns`` maps name -> (pg type, values)."""
+    cr.execute(
+        SQL(
+            "INSERT INTO %s (%s, create_uid, write_uid, create_date, write_date) "
+            "SELECT u.*, 1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' "
+            "FROM unnest(%s) AS u",
+            SQL.identifier(table),
+            SQL(", ").join(SQL.identifier(name) for name in columns),
+            SQL(", ").join(
+                SQL(f"%s::{pg_type}[]", list(values))
+                for pg_type, values in columns.values()
+            ),
+        )
+    )
+
+
+def _new_ids(cr, table, count):
+    cr.execute(
+        SQL("SELECT nextval(%s) FROM generate_series(1, %s)", f"{table}_id_seq", count)
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+def _company(env, name, rfc_prefix):
+    company = env["res.company"].create(
+        {
+            "name": name,
+            "country_id": env.ref("base.mx").id,
+            "vat": identifiers().make_rfc(rfc_prefix),
+            "l10n_mx_icsoe_email": "icsoe@bench.example.mx",
+            "l10n_mx_icsoe_phone": "5512345678",
+        }
+    )
+    registration = env["l10n_mx_icsoe.repse.registration"].create(
+        {
+            "name": f"AR{company.id:05d}/2025",
+            "company_id": company.id,
+            "registration_date": date(2025, 1, 1),
+            "service_ids": [
+                Command.create(
+                    {"folio": "20001", "description": "Servicios de limpieza"}
+                ),
+                Command.create(
+                    {"folio": "20002", "description": "Mantenimiento industrial"}
+                ),
+            ],
+        }
+    )
+    env.ref("base.user_admin").company_ids = [Command.link(company.id)]
+    return company, registration.service_ids
+
+
+def _contracts(env, company, services, clients, count, prefix):
+    vals = [
+        {
+            "name": f"{prefix}-{i:05d}",
+            "company_id": company.id,
+            "partner_id": clients[i % len(clients)].id,
+            "object": f"Servicios especializados en planta {i}",
+            "repse_service_id": services[i % len(services)].id,
+            "date_start": PERIOD_START + timedelta(days=i % 120),
+            "date_end": date(2026, 12, 31),
+            "state": "active",
+        }
+        for i in range(count)
+    ]
+    return env["l10n_mx_icsoe.contract"].create(vals)
+
+
+def _workers(env, company, contracts, per_contract, offset):
+    """Employees (with resources), 2 SBC rows each and one assignment each, in SQL."""
+    cr = env.cr
+    count = len(contracts) * per_contract
+    resource_ids = _new_ids(cr, "resource_resource", count)
+    employee_ids = _new_ids(cr, "hr_employee", count)
+    names = [f"Trabajador {offset + i:06d}" for i in range(count)]
+    calendar = company.resource_calendar_id.id
+    company_ids = [company.id] * count
+    _bulk_insert(
+        cr,
+        "resource_resource",
+        {
+            "id": ("int", resource_ids),
+            "name": ("varchar", names),
+            "company_id": ("int", company_ids),
+            "calendar_id": ("int", [calendar] * count),
+            "resource_type": ("varchar", ["user"] * count),
+            "tz": ("varchar", ["America/Mexico_City"] * count),
+            "time_efficiency": ("float8", [100.0] * count),
+            "active": ("bool", [True] * count),
+        },
+    )
+    _bulk_insert(
+        cr,
+        "hr_employee",
+        {
+            "id": ("int", employee_ids),
+            "resource_id": ("int", resource_ids),
+            "name": ("varchar", names),
+            "company_id": ("int", company_ids),
+            "resource_calendar_id": ("int", [calendar] * count),
+            "active": ("bool", [True] * count),
+            "marital": ("varchar", ["single"] * count),
+            "distance_home_work_unit": ("varchar", ["kilometers"] * count),
+            "employee_type": ("varchar", ["employee"] * count),
+            "ssnid": ("varchar", nss_list(count, offset)),
+            "l10n_mx_curp": ("varchar", curp_list(count, offset)),
+        },
+    )
+    _bulk_insert(
+        cr,
+        "l10n_mx_icsoe_sbc",
+        {
+            "employee_id": ("int", employee_ids * 2),
+            "company_id": ("int", company_ids * 2),
+            "date_from": (
+                "date",
+                [date(2025, 6, 1)] * count + [date(2026, 2, 1)] * count,
+            ),
+            "amount": (
+                "float8",
+                [300.0 + i % 500 for i in range(count)]
+                + [350.25 + i % 700 for i in range(count)],
+            ),
+            "source": ("varchar", ["bench"] * (2 * count)),
+        },
+    )
+    by_contract = [c for c in contracts for _i in range(per_contract)]
+    _bulk_insert(
+        cr,
+        "l10n_mx_icsoe_contract_assignment",
+        {
+            "contract_id": ("int", [c.id for c in by_contract]),
+            "employee_id": ("int", employee_ids),
+            "company_id": ("int", company_ids),
+            "date_from": ("date", [c.date_start for c in by_contract]),
+        },
+    )
+
+
+def build_dataset(env, contracts, per_contract):
+    env = env(context=dict(env.context, **QUIET_CONTEXT))
+    mx = env.ref("base.mx")
+    clients = env["res.partner"].create(
+        [
+            {
+                "name": f"Cliente Bench {i:02d} SA de CV",
+                "is_company": True,
+                "country_id": mx.id,
+                "vat": client_rfc(i),
+                "email": f"compras{i:02d}@cliente.example.mx",
+                "mobile": f"44212{i:05d}",
+            }
+            for i in range(CLIENTS)
+        ]
+    )
+    meta = {"contracts": contracts, "workers_per_contract": per_contract}
+    offset = 0
+    for key, name, rfc, count, prefix in (
+        ("large", "ICSOE Bench Large", "BLA150310AB", contracts, "BENCH"),
+        ("small", "ICSOE Bench Small", "BSM160420CD", SMALL_CONTRACTS, "SMALL"),
+    ):
+        company, services = _company(env, name, rfc)
+        records = _contracts(env, company, services, clients, count, prefix)
+        env.flush_all()
+        _workers(env, company, records, per_contract, offset)
+        offset += count * per_contract
+        meta[key] = company.id
+    env["ir.config_parameter"].set_param(DATASET_PARAM, json.dumps(meta))
+    env.cr.commit()
+    env.cr.execute("ANALYZE")
+    env.invalidate_all()
+    return meta
+
+
+def existing_dataset(env, contracts, per_contract):
+    meta = json.loads(env["ir.config_parameter"].get_param(DATASET_PARAM) or "{}")
+    if (meta.get("contracts"), meta.get("workers_per_contract")) != (
+        contracts,
+        per_contract,
+    ):
+        return None
+    # Filings left by an earlier run with --keep: back to draft and delete.
+    companies = [meta["large"], meta["small"]]
+    env.cr.execute(
+        "UPDATE l10n_mx_icsoe_filing SET state = 'draft' WHERE company_id = ANY(%s)",
+        (companies,),
+    )
+    env.invalidate_all()
+    env["l10n_mx_icsoe.filing"].search([("company_id", "in", companies)]).unlink()
+    env.cr.commit()
+    return meta
+
+
+# ---------------------------------------------------------------- measuring
+
+
+class Step:
+    """Seconds, SQL queries and RSS high-water mark of one measured call."""
+
+    profile = False
+
+    def __init__(self, env, label):
+        self.env, self.label = env, label
+        self.seconds = self.queries = self.result = None
+
+    def run(self, func):
+        env = self.env
+        env.flush_all()
+        env.invalidate_all()
+        profiler = cProfile.Profile() if self.profile else None
+        queries = env.cr.sql_log_count
+        start = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        self.result = func()
+        env.flush_all()
+        if profiler:
+            profiler.disable()
+        self.seconds = time.perf_counter() - start
+        self.queries = env.cr.sql_log_count - queries
+        say(
+            f"  {self.label:<42} {self.seconds:8.3f} s  {self.queries:6d} queries  "
+            f"maxrss {maxrss_mib():7.1f} MiB"
+        )
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+            say(out.getvalue())
+        return self.result
+
+
+def traced_peak(env, func):
+    """Python allocation peak (MiB) of ``func``, untimed (tracemalloc is slow)."""
+    env.flush_all()
+    env.invalidate_all()
+    tracemalloc.start()
+    try:
+        func()
+        env.flush_all()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def generate(env, company_id):
+    """Create a draft filing and generate it; returns the filing."""
+    filing = env["l10n_mx_icsoe.filing"].create(
+        {"company_id": company_id, "year": YEAR, "period": PERIOD}
+    )
+    filing.action_generate()
+    return filing
+
+
+def measure_generation(env, meta, figures):
+    say("== generation")
+    # Warm the registry caches (access rights, ...) so that the first measured
+    # generation does not pay for them; the warm-up filing is deleted.
+    warm = Step(env, "warm-up (small, deleted)")
+    warm.run(lambda: generate(env, meta["small"]))
+    warm.result.unlink()
+
+    small = Step(env, "small: create + generate")
+    small_filing = small.run(lambda: generate(env, meta["small"]))
+    small_regen = Step(env, "small: regenerate")
+    small_regen.run(small_filing.action_generate)
+
+    large = Step(env, "large: create + generate")
+    filing = large.run(lambda: generate(env, meta["large"]))
+    large_regen = Step(env, "large: regenerate")
+    large_regen.run(filing.action_generate)
+    say(
+        f"  large: {filing.contract_count} contracts, {filing.worker_count} workers, "
+        f"{filing.error_count} errors, {filing.warning_count} warnings"
+    )
+    say(
+        f"  small: {small_filing.contract_count} contracts, "
+        f"{small_filing.worker_count} workers"
+    )
+    figures.update(
+        {
+            "contracts": filing.contract_count,
+            "workers": filing.worker_count,
+            "generation_s": large.seconds,
+            "regeneration_s": large_regen.seconds,
+            "generation_queries_large": large.queries,
+            "generation_queries_small": small.queries,
+            "regeneration_queries_large": large_regen.queries,
+            "regeneration_queries_small": small_regen.queries,
+        }
+    )
+    figures["generation_peak_traced_mib"] = traced_peak(env, filing.action_generate)
+    return filing, small_filing
+
+
+def measure_exports(env, filing, figures, prefix=""):
+    label = prefix.rstrip("_") or "large"
+    say(f"== exports ({label})")
+    confirm = Step(env, "action_confirm (checks + freeze)")
+    try:
+        confirm.run(filing.action_confirm)
+    except UserError as error:
+        say(f"  confirm refused: {error}")
+        say("  " + "\n  ".join(filing._checks_report().splitlines()[:30]))
+        raise
+    steps = [
+        Step(env, "_worker_csv_files"),
+        Step(env, "_snapshot_xml"),
+        Step(env, "_capture_sheet"),
+        Step(env, "_zip_bytes"),
+    ]
+    for step in steps:
+        step.run(getattr(filing, step.label))
+    csv_files, xml, sheet, data = (s.result for s in steps)
+    total = sum(s.seconds for s in steps)
+    queries = sum(s.queries for s in steps)
+    say(
+        f"  {'total of the 4 exports':<42} {total:8.3f} s  {queries:6d} queries"
+        f"  ({len(csv_files)} CSV files, XML {len(xml) / 1024:.0f} KiB, "
+        f"capture sheet {len(sheet[0][1]) / 1024:.0f} KiB, ZIP {len(data) / 1024:.0f} KiB)"
+    )
+    figures[f"{prefix}confirm_s"] = confirm.seconds
+    figures[f"{prefix}confirm_queries"] = confirm.queries
+    for step in steps:
+        figures[f"{prefix}export{step.label}_s"] = step.seconds
+        figures[f"{prefix}export{step.label}_queries"] = step.queries
+    figures[f"{prefix}exports_total_s"] = total
+    figures[f"{prefix}exports_total_queries"] = queries
+
+    def all_exports():
+        for step in steps:
+            getattr(filing, step.label)()
+
+    if not prefix:
+        figures["exports_peak_traced_mib"] = traced_peak(env, all_exports)
+
+
+LOWER_BOUND_SQL = """
+    SELECT c.id, c.name, p.vat, p.name, s.folio, s.description,
+           e.ssnid, e.l10n_mx_curp, e.name, sbc.amount
+      FROM l10n_mx_icsoe_contract c
+      JOIN res_partner p ON p.id = c.partner_id
+      JOIN l10n_mx_icsoe_repse_service s ON s.id = c.repse_service_id
+      JOIN l10n_mx_icsoe_contract_assignment a
+           ON a.contract_id = c.id AND a.date_from <= %(end)s
+          AND (a.date_to IS NULL OR a.date_to >= %(start)s)
+      JOIN hr_employee e ON e.id = a.employee_id
+ LEFT JOIN LATERAL (
+               SELECT amount FROM l10n_mx_icsoe_sbc
+                WHERE employee_id = e.id AND date_from <= %(end)s
+             ORDER BY date_from DESC LIMIT 1
+           ) sbc ON TRUE
+     WHERE c.company_id = %(company)s AND c.state != 'cancelled'
+       AND c.date_start BETWEEN %(start)s AND %(end)s
+  ORDER BY c.date_start, c.name, c.id, e.name, e.id
+"""
+
+
+def lower_bound(cr, company_id, directory):
+    """One plain query and the per-contract worker CSVs, stdlib csv only."""
+    cr.execute(
+        LOWER_BOUND_SQL,
+        {"company": company_id, "start": PERIOD_START, "end": PERIOD_END},
+    )
+    by_contract = {}
+    for row in cr.fetchall():
+        by_contract.setdefault((row[0], row[1]), []).append(row)
+    for sequence, ((_cid, ref), rows) in enumerate(by_contract.items(), 1):
+        path = Path(directory, f"contrato_{sequence:03d}_{ref}.csv")
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n")
+            writer.writerows((r[6], r[7], f"{r[9]:.2f}") for r in rows)
+    return len(by_contract)
+
+
+def measure_lower_bound(env, meta, figures):
+    say("== lower bound (plain SQL + stdlib csv)")
+    with tempfile.TemporaryDirectory(prefix="icsoe_bench_") as directory:
+        step = Step(env, "one query + per-contract CSV files")
+        files = step.run(lambda: lower_bound(env.cr, meta["large"], directory))
+    say(f"  {files} CSV files written")
+    figures["lower_bound_s"] = step.seconds
+    figures["generation_over_lower_bound"] = (
+        figures["generation_s"] / step.seconds if step.seconds else float("nan")
+    )
+
+
+# ---------------------------------------------------------------- summary
+
+
+def summary(figures):
+    say("== summary")
+    for name, value in figures.items():
+        text = f"{value:.3f}" if isinstance(value, float) else value
+        say(f"{name}: {text}")
+    checks = [
+        (
+            f"generation <= {TARGET_GENERATION_S:g} s",
+            max(figures["generation_s"], figures["regeneration_s"])
+            <= TARGET_GENERATION_S,
+        ),
+        (
+            f"exports <= {TARGET_EXPORTS_S:g} s",
+            figures["exports_total_s"] <= TARGET_EXPORTS_S,
+        ),
+        (
+            "generation queries equal for small and large",
+            figures["generation_queries_small"] == figures["generation_queries_large"]
+            and figures["regeneration_queries_small"]
+            == figures["regeneration_queries_large"],
+        ),
+    ]
+    for label, ok in checks:
+        say(f"{'PASS' if ok else 'FAIL'}: {label}")
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", required=True, help="Odoo configuration file")
+    parser.add_argument("--db", default="icsoe_bench", help="scratch database")
+    parser.add_argument("--contracts", type=int, default=1000)
+    parser.add_argument("--workers-per-contract", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse an existing bench database"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print a cProfile of each step"
+    )
+    return parser.parse_args(argv)
+
+
+def prepare_db(args):
+    """Return the dataset description, building database and dataset as needed."""
+    start = time.perf_counter()
+    if args.reuse and db_exists(args.db):
+        # The addon may have changed since the database was made.
+        say(f"== database {args.db}: update l10n_mx_icsoe")
+        install_db(args.config, args.db, update=True)
+        say(f"  updated in {time.perf_counter() - start:.1f} s")
+    else:
+        say(f"== database {args.db}: drop, create, install l10n_mx_icsoe (no demo)")
+        drop_db(args.db)
+        install_db(args.config, args.db)
+        say(f"  installed in {time.perf_counter() - start:.1f} s")
+    with Registry(args.db).cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        meta = existing_dataset(env, args.contracts, args.workers_per_contract)
+        if meta:
+            say(f"== reusing the dataset in {args.db}")
+            return meta
+        say(
+            f"== dataset: {args.contracts} contracts x {args.workers_per_contract} "
+            f"workers (+ {SMALL_CONTRACTS} in a small company)"
+        )
+        start = time.perf_counter()
+        meta = build_dataset(env, args.contracts, args.workers_per_contract)
+        say(f"  built in {time.perf_counter() - start:.1f} s")
+        return meta
+
+
+def run(args):
+    config.parse_config(["-c", args.config, "-d", args.db, "--log-level=warn"])
+    odoo.netsvc.init_logger()
+    Step.profile = args.profile
+    meta = prepare_db(args)
+    figures = {}
+    with Registry(args.db).cursor() as cr:
+        admin = api.Environment(cr, SUPERUSER_ID, {}).ref("base.user_admin")
+        env = api.Environment(
+            cr,
+            admin.id,
+            {"allowed_company_ids": [meta["large"], meta["small"]], "lang": "en_US"},
+        )
+        say(
+            f"== measuring as {admin.login} in companies {meta['large']}, {meta['small']}"
+        )
+        filing, small_filing = measure_generation(env, meta, figures)
+        measure_lower_bound(env, meta, figures)
+        measure_exports(env, filing, figures)
+        measure_exports(env, small_filing, figures, prefix="small_")
+        figures["maxrss_mib"] = maxrss_mib()
+        if args.keep:
+            cr.commit()
+        else:
+            cr.rollback()
+    summary(figures)
+    if not (args.keep or args.reuse):
+        drop_db(args.db)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    run(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
