@@ -413,10 +413,22 @@ def traced_peak(env, func):
         tracemalloc.stop()
 
 
-def generate(env, company_id):
+def company_env(env, company_id, meta):
+    """``env`` with the filing's company as the current one, as in the web client."""
+    others = [c for c in (meta["large"], meta["small"]) if c != company_id]
+    return env(context=dict(env.context, allowed_company_ids=[company_id, *others]))
+
+
+def next_second():
+    """Sleep to the next second: a regeneration then changes ``generated_at``
+    (the ORM skips writing a value equal to the cached one), as it would in use."""
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)
+
+
+def generate(env, company_id, period=PERIOD):
     """Create a draft filing and generate it; returns the filing."""
     filing = env["l10n_mx_icsoe.filing"].create(
-        {"company_id": company_id, "year": YEAR, "period": PERIOD}
+        {"company_id": company_id, "year": YEAR, "period": period}
     )
     filing.action_generate()
     return filing
@@ -424,20 +436,30 @@ def generate(env, company_id):
 
 def measure_generation(env, meta, figures):
     say("== generation")
-    # Warm the registry caches (access rights, ...) so that the first measured
-    # generation does not pay for them; the warm-up filing is deleted.
-    warm = Step(env, "warm-up (small, deleted)")
-    warm.run(lambda: generate(env, meta["small"]))
-    warm.result.unlink()
+    small_env = company_env(env, meta["small"], meta)
+    large_env = company_env(env, meta["large"], meta)
+    # Warm the registry caches (access rights, record rules, ... per company)
+    # so that the first measured generation does not pay for them: a small
+    # filing, and an empty one of the large company (in period 2, where no
+    # contract starts); both are deleted.
+    for label, warm_env, company, period in (
+        ("warm-up: small (deleted)", small_env, meta["small"], PERIOD),
+        ("warm-up: large, empty period (deleted)", large_env, meta["large"], "2"),
+    ):
+        warm = Step(warm_env, label)
+        warm.run(lambda e=warm_env, c=company, p=period: generate(e, c, p))
+        warm.result.unlink()
 
-    small = Step(env, "small: create + generate")
-    small_filing = small.run(lambda: generate(env, meta["small"]))
-    small_regen = Step(env, "small: regenerate")
+    small = Step(small_env, "small: create + generate")
+    small_filing = small.run(lambda: generate(small_env, meta["small"]))
+    next_second()
+    small_regen = Step(small_env, "small: regenerate")
     small_regen.run(small_filing.action_generate)
 
-    large = Step(env, "large: create + generate")
-    filing = large.run(lambda: generate(env, meta["large"]))
-    large_regen = Step(env, "large: regenerate")
+    large = Step(large_env, "large: create + generate")
+    filing = large.run(lambda: generate(large_env, meta["large"]))
+    next_second()
+    large_regen = Step(large_env, "large: regenerate")
     large_regen.run(filing.action_generate)
     say(
         f"  large: {filing.contract_count} contracts, {filing.worker_count} workers, "
@@ -459,11 +481,14 @@ def measure_generation(env, meta, figures):
             "regeneration_queries_small": small_regen.queries,
         }
     )
-    figures["generation_peak_traced_mib"] = traced_peak(env, filing.action_generate)
+    figures["generation_peak_traced_mib"] = traced_peak(
+        large_env, filing.action_generate
+    )
     return filing, small_filing
 
 
-def measure_exports(env, filing, figures, prefix=""):
+def measure_exports(filing, figures, prefix=""):
+    env = filing.env
     label = prefix.rstrip("_") or "large"
     say(f"== exports ({label})")
     confirm = Step(env, "action_confirm (checks + freeze)")
@@ -650,8 +675,8 @@ def run(args):
         )
         filing, small_filing = measure_generation(env, meta, figures)
         measure_lower_bound(env, meta, figures)
-        measure_exports(env, filing, figures)
-        measure_exports(env, small_filing, figures, prefix="small_")
+        measure_exports(filing, figures)
+        measure_exports(small_filing, figures, prefix="small_")
         figures["maxrss_mib"] = maxrss_mib()
         if args.keep:
             cr.commit()

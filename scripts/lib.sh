@@ -39,6 +39,7 @@ is_root() { [ "$(id -u)" = 0 ]; }
 pg_bindir() {
     local d
     if [ -n "${ICSOE_PG_BINDIR:-}" ]; then
+        [ -x "$ICSOE_PG_BINDIR/initdb" ] && [ -x "$ICSOE_PG_BINDIR/pg_ctl" ] || return 1
         echo "$ICSOE_PG_BINDIR"
         return 0
     fi
@@ -323,8 +324,8 @@ EOF
 
 ensure_all() {  # everything Odoo needs to run
     mkdir -p "$ICSOE_CACHE"
-    ensure_pg
     ensure_venv
+    ensure_pg
     write_conf
 }
 
