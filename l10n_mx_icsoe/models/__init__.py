@@ -13,3 +13,4 @@ from . import filing_export
 from . import filing_schedule
 from . import res_config_settings
 from . import overview
+from . import ir_attachment

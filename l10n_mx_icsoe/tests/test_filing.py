@@ -436,6 +436,17 @@ class TestWorkflow(IcsoeFilingCase):
             filing.with_user(self.icsoe_manager).unlink()
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             filing.worker_line_ids[0].unlink()
+        with self.assertRaisesRegex(UserError, "exports and acuse"):
+            filing.export_ids[0].unlink()
+        acuse = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", filing._name),
+                ("res_id", "=", filing.id),
+                ("res_field", "=", "acuse"),
+            ]
+        )
+        with self.assertRaisesRegex(UserError, "exports and acuse"):
+            acuse.write({"raw": b"other"})
         with self.assertRaisesRegex(UserError, "cannot go from Filed to Draft"):
             filing.with_user(self.icsoe_manager).action_draft()
 
