@@ -293,6 +293,18 @@ ensure_chromium() {
     die "Browser tests need Chromium: install it (e.g. 'sudo apt-get install chromium')."
 }
 
+ensure_wkhtmltopdf() {  # optional: PDF capture sheets; without it only HTML is produced
+    command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+        say "Installing wkhtmltopdf (Debian package) for the PDF capture sheet ..."
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null ||
+            say "warning: could not install wkhtmltopdf; capture sheets will be HTML only"
+        return 0
+    fi
+    say "note: wkhtmltopdf is not installed; capture sheets will be HTML only."
+}
+
 # ---------------------------------------------------------------- Odoo config
 
 write_conf() {
