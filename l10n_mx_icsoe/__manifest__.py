@@ -31,6 +31,7 @@
         "views/uma_views.xml",
         "views/holiday_views.xml",
         "views/overview_views.xml",
+        "views/cfdi_import_views.xml",
     ],
     "demo": [
         "demo/l10n_mx_icsoe_demo.xml",

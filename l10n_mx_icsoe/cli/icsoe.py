@@ -2,6 +2,7 @@
 
     odoo-bin icsoe generate -c CONF -d DB --company <id|RFC> --year Y --period P \\
         [--confirm] --output DIR
+    odoo-bin icsoe import-cfdi -c CONF -d DB [--company <id|RFC>] [--create-employees] PATH...
 
 Exit codes: 0 done; 1 refused (failed checks, a filing in the way); 2 bad arguments.
 Odoo discovers it because the addon has a ``cli/`` folder; through the project's
@@ -63,7 +64,57 @@ def _parser():
         "--confirm", action="store_true", help="confirm when no check fails"
     )
     gen.add_argument("--output", required=True, type=Path, help="directory to write to")
+    imp = verbs.add_parser(
+        "import-cfdi",
+        help="import payroll CFDI (Nómina 1.2): workers, SBC history, assignments",
+        description="Read payroll CFDI XML files, ZIP archives of them, or folders holding "
+        "them; add the SBC history and the worker assignments in one transaction. Bad "
+        "input refuses everything; files of another issuer or type are reported.",
+    )
+    _odoo_options(imp)
+    imp.add_argument("--company", help="company id or RFC (default: the main company)")
+    imp.add_argument(
+        "--create-employees", action="store_true", help="create workers not found"
+    )
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     return parser
+
+
+def _read_paths(paths):
+    files = []
+    for path in paths:
+        if path.is_dir():
+            members = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in (".xml", ".zip")
+            )
+            files += [(str(p.relative_to(path)), p.read_bytes()) for p in members]
+        elif path.is_file():
+            files.append((path.name, path.read_bytes()))
+        else:
+            raise BadArgument(f"{path}: no such file or folder")
+    return files
+
+
+def import_cfdi(env, args, commit=True):
+    from odoo.addons.l10n_mx_icsoe.models.payroll_cfdi import PayrollImport
+
+    company = (
+        _company(env, args.company) if args.company else env.ref("base.main_company")
+    )
+    files = _read_paths(args.paths)
+    service = PayrollImport(env, company, args.create_employees)
+    plan = service.plan(files)
+    counts = service.apply(plan)
+    if commit:
+        env.cr.commit()
+    for line in plan:
+        if line.status == "skip":
+            sys.stderr.write(f"skipped {line.filename}: {'; '.join(line.problems)}\n")
+    sys.stdout.write(
+        f"{counts['files']} CFDI imported into {company.name}: {counts['employees']} workers "
+        f"created, {counts['sbc']} SBC entries, {counts['assignments_created']} assignments "
+        f"created, {counts['assignments_extended']} extended, {counts['skipped']} skipped\n"
+    )
 
 
 def _company(env, value):
@@ -152,7 +203,10 @@ class Icsoe(Command):
 def execute(env, args, commit=True):
     """Run a parsed command line; returns the exit code."""
     try:
-        generate(env, args, commit=commit)
+        if args.verb == "import-cfdi":
+            import_cfdi(env, args, commit=commit)
+        else:
+            generate(env, args, commit=commit)
     except BadArgument as error:
         sys.stderr.write(f"icsoe: {error}\n")
         return EXIT_USAGE

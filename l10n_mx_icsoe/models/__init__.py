@@ -14,3 +14,4 @@ from . import filing_schedule
 from . import res_config_settings
 from . import overview
 from . import ir_attachment
+from . import payroll_cfdi

@@ -1,1 +1,2 @@
 from . import filing_register
+from . import cfdi_import

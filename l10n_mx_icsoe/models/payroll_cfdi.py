@@ -1,0 +1,517 @@
+"""Payroll CFDI (Nómina 1.2) import: workers, SBC history and assignments.
+
+The plan is built from all files at once with a constant number of queries
+(employees, clients, contracts, SBC rows, assignments and already imported
+UUIDs are each read in one search), shown as a preview, and applied in one
+transaction. Bad input (malformed XML, DTDs, wrong namespaces, missing
+attributes, hostile ZIPs) refuses the whole import; files that are fine but
+do not apply (another issuer, not a payroll CFDI, not stamped, already
+imported, a client without a matching contract) are reported and skipped.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..icsoe import cfdi
+from ..icsoe.identifiers import IdentifierError, compact, validate_curp, validate_nss
+from .res_partner import partner_rfc
+
+# CfdiError codes that are "not for us" rather than bad input.
+SKIPPED_CODES = {"not_payroll", "no_nomina"}
+ONE_DAY = timedelta(days=1)
+
+
+class L10nMxIcsoePayrollCfdi(models.Model):
+    """A payroll CFDI already imported (its UUID is never imported twice)."""
+
+    _name = "l10n_mx_icsoe.payroll.cfdi"
+    _description = "Imported Payroll CFDI"
+    _order = "period_end desc, id desc"
+    _rec_name = "uuid"
+
+    uuid = fields.Char(string="UUID", required=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    employee_id = fields.Many2one("hr.employee", index=True, ondelete="set null")
+    filename = fields.Char()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    sbc = fields.Float(string="SBC", digits=(16, 2))
+    attachment_id = fields.Many2one("ir.attachment", ondelete="set null")
+
+    _sql_constraints = [
+        (
+            "uuid_company_unique",
+            "unique(company_id, uuid)",
+            "This CFDI (UUID) has already been imported.",
+        ),
+    ]
+
+
+@dataclass
+class PlanLine:
+    filename: str
+    uuid: str | None = None
+    worker: str = ""
+    match: str = ""  # nss, curp, rfc, new, none
+    employee_id: int | None = None
+    nss: str | None = None
+    curp: str | None = None
+    rfc: str | None = None
+    sbc: object = None
+    sbc_date: object = None
+    sbc_previous: float | None = None
+    clients: str = ""
+    contracts: list = field(default_factory=list)  # (contract_id, date_from, date_to)
+    contract_names: str = ""
+    status: str = "ok"  # ok, skip, error
+    problems: list = field(default_factory=list)
+    payslip: object = None
+    nomina: object = None
+    data: bytes = b""
+
+
+class PayrollImport:
+    """Build the import plan for a company, then apply it."""
+
+    def __init__(self, env, company, create_employees=False):
+        self.env = env
+        self.company = company
+        self.create_employees = create_employees
+        self._ = env._
+
+    # ---------------------------------------------------------------- read
+
+    def read_files(self, files):
+        """[(name, bytes)] -> (payslips with their bytes, skipped lines). Raises on bad input."""
+        _ = self._
+        try:
+            entries = list(cfdi.iter_files(files))
+        except cfdi.CfdiError as error:
+            raise UserError(self._bad_input([error])) from error
+        parsed, skipped, bad = [], [], []
+        for name, data in entries:
+            try:
+                parsed.append((cfdi.parse_cfdi(data, name), data))
+            except cfdi.CfdiError as error:
+                if error.code in SKIPPED_CODES:
+                    skipped.append(
+                        PlanLine(
+                            filename=name,
+                            status="skip",
+                            problems=[
+                                _("Not a payroll CFDI: %(reason)s", reason=str(error))
+                            ],
+                        )
+                    )
+                else:
+                    bad.append(error)
+        if bad:
+            raise UserError(self._bad_input(bad))
+        return parsed, skipped
+
+    def _bad_input(self, errors):
+        lines = "\n".join(f"- {error}" for error in errors[:30])
+        more = len(errors) - 30
+        if more > 0:
+            lines += "\n" + self._("… and %(count)s more.", count=more)
+        return self._(
+            "Nothing was imported: %(count)s file(s) cannot be read as payroll CFDI.\n%(files)s",
+            count=len(errors),
+            files=lines,
+        )
+
+    # ---------------------------------------------------------------- plan
+
+    def plan(self, files):
+        _ = self._
+        parsed, lines = self.read_files(files)
+        company_rfc = partner_rfc(self.company.vat)
+        uuids = {p.uuid for p, _d in parsed if p.uuid}
+        done = set(
+            self.env["l10n_mx_icsoe.payroll.cfdi"]
+            .search([("company_id", "=", self.company.id), ("uuid", "in", list(uuids))])
+            .mapped("uuid")
+        )
+        todo = []
+        seen_uuids = set()
+        for payslip, data in parsed:
+            base = PlanLine(
+                filename=payslip.filename,
+                uuid=payslip.uuid,
+                worker=payslip.receiver_name or "",
+                rfc=payslip.receiver_rfc,
+                payslip=payslip,
+                data=data,
+            )
+            if payslip.issuer_rfc != company_rfc:
+                base.status = "skip"
+                base.problems.append(
+                    _(
+                        "Issued by %(rfc)s, not by %(company)s (%(company_rfc)s).",
+                        rfc=payslip.issuer_rfc,
+                        company=self.company.name,
+                        company_rfc=company_rfc,
+                    )
+                )
+            elif not payslip.uuid:
+                base.status = "skip"
+                base.problems.append(
+                    _(
+                        "Not stamped (no TimbreFiscalDigital UUID): cancelled or a draft."
+                    )
+                )
+            elif payslip.uuid in done:
+                base.status = "skip"
+                base.problems.append(
+                    _("Already imported (UUID %(uuid)s).", uuid=payslip.uuid)
+                )
+            elif payslip.uuid in seen_uuids:
+                base.status = "skip"
+                base.problems.append(
+                    _("The same CFDI (UUID %(uuid)s) appears twice.", uuid=payslip.uuid)
+                )
+            if base.status == "skip":
+                lines.append(base)
+                continue
+            seen_uuids.add(payslip.uuid)
+            for nomina in payslip.nominas:
+                line = PlanLine(**{**base.__dict__, "problems": [], "contracts": []})
+                line.nomina = nomina
+                line.nss = compact(nomina.nss) or None
+                line.curp = compact(nomina.curp) or None
+                line.sbc = nomina.sbc
+                line.sbc_date = nomina.period_end
+                todo.append(line)
+        self._match_employees(todo)
+        self._match_contracts(todo)
+        self._previous_sbc(todo)
+        return todo + lines
+
+    def _match_employees(self, lines):
+        _ = self._
+        Employee = self.env["hr.employee"].with_context(active_test=False)
+        nss = {line.nss for line in lines if line.nss}
+        curps = {line.curp for line in lines if line.curp}
+        rfcs = {line.rfc for line in lines if line.rfc}
+        employees = Employee.search(
+            [
+                ("company_id", "=", self.company.id),
+                "|",
+                "|",
+                ("ssnid", "in", list(nss)),
+                ("l10n_mx_curp", "in", list(curps)),
+                ("l10n_mx_rfc", "in", list(rfcs)),
+            ]
+        )
+        by = {"nss": {}, "curp": {}, "rfc": {}}
+        for emp in employees:
+            for key, value in (
+                ("nss", emp.ssnid),
+                ("curp", emp.l10n_mx_curp),
+                ("rfc", emp.l10n_mx_rfc),
+            ):
+                if value:
+                    by[key].setdefault(compact(value), emp)
+        for line in lines:
+            for key, value in (
+                ("nss", line.nss),
+                ("curp", line.curp),
+                ("rfc", line.rfc),
+            ):
+                emp = by[key].get(value) if value else None
+                if emp:
+                    line.match, line.employee_id = key, emp.id
+                    line.worker = emp.name
+                    break
+            else:
+                problems = self._identity_problems(line)
+                if problems:
+                    line.status = "error"
+                    line.problems += problems
+                    line.match = "none"
+                elif self.create_employees:
+                    line.match = "new"
+                else:
+                    line.match = "none"
+                    line.status = "skip"
+                    line.problems.append(
+                        _(
+                            "No worker with NSS %(nss)s, CURP %(curp)s or RFC %(rfc)s; allow "
+                            "creating workers to import it.",
+                            nss=line.nss or "-",
+                            curp=line.curp or "-",
+                            rfc=line.rfc or "-",
+                        )
+                    )
+
+    def _identity_problems(self, line):
+        _ = self._
+        problems = []
+        for label, value, validate in (
+            ("NSS", line.nss, validate_nss),
+            ("CURP", line.curp, validate_curp),
+        ):
+            if not value:
+                if label == "NSS":
+                    problems.append(_("The CFDI has no NumSeguridadSocial."))
+                continue
+            try:
+                validate(value)
+            except IdentifierError:
+                problems.append(
+                    _("%(field)s %(value)s is not valid.", field=label, value=value)
+                )
+        return problems
+
+    def _match_contracts(self, lines):
+        _ = self._
+        rfcs = {rfc for line in lines for rfc, _pct in line.nomina.subcontracts}
+        if not rfcs:
+            return
+        variants = list(rfcs | {"MX" + r for r in rfcs})
+        partners = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("vat", "in", variants)])
+        )
+        partner_by_rfc = {partner_rfc(p.vat): p for p in partners}
+        contracts = self.env["l10n_mx_icsoe.contract"].search(
+            [
+                ("company_id", "=", self.company.id),
+                (
+                    "partner_id.commercial_partner_id",
+                    "in",
+                    partners.commercial_partner_id.ids,
+                ),
+                ("state", "=", "active"),
+            ]
+        )
+        for line in lines:
+            if line.status == "error":
+                continue
+            start, end = line.nomina.period_start, line.nomina.period_end
+            names, clients = [], []
+            for rfc, pct in line.nomina.subcontracts:
+                partner = partner_by_rfc.get(rfc)
+                clients.append(f"{partner.name if partner else rfc} ({pct}%)")
+                matching = contracts.filtered(
+                    lambda c, p=partner: (
+                        p
+                        and c.partner_id.commercial_partner_id
+                        == p.commercial_partner_id
+                        and c.date_start <= end
+                        and (not c.date_end or c.date_end >= start)
+                    )
+                )
+                if len(matching) != 1:
+                    line.problems.append(
+                        _(
+                            "Client %(rfc)s: %(reason)s; no assignment is made for it.",
+                            rfc=rfc,
+                            reason=_("no active contract covers the pay period")
+                            if not matching
+                            else _(
+                                "%(count)s active contracts cover the pay period",
+                                count=len(matching),
+                            ),
+                        )
+                    )
+                    continue
+                contract = matching
+                line.contracts.append(
+                    (
+                        contract.id,
+                        max(start, contract.date_start),
+                        min(end, contract.date_end) if contract.date_end else end,
+                    )
+                )
+                names.append(contract.name)
+            line.clients = ", ".join(clients)
+            line.contract_names = ", ".join(names)
+
+    def _previous_sbc(self, lines):
+        employees = self.env["hr.employee"].browse(
+            {line.employee_id for line in lines if line.employee_id}
+        )
+        if not employees:
+            return
+        dates = [line.sbc_date for line in lines if line.employee_id]
+        last = self.env["l10n_mx_icsoe.sbc"]._last_sbc(employees, max(dates))
+        for line in lines:
+            if line.employee_id in last:
+                line.sbc_previous = float(last[line.employee_id][1])
+
+    # ---------------------------------------------------------------- apply
+
+    def apply(self, lines):
+        """Write the plan; returns counters. Any failure rolls back everything."""
+        env = self.env
+        todo = [line for line in lines if line.status != "skip"]
+        errors = [line for line in todo if line.status == "error"]
+        if errors:
+            raise UserError(
+                self._(
+                    "Nothing was imported: fix these files first.\n%(files)s",
+                    files="\n".join(
+                        f"- {line.filename}: {'; '.join(line.problems)}"
+                        for line in errors[:30]
+                    ),
+                )
+            )
+        counts = {
+            "employees": 0,
+            "sbc": 0,
+            "assignments_created": 0,
+            "assignments_extended": 0,
+            "files": 0,
+            "skipped": len(lines) - len(todo),
+        }
+        # New workers, one per identity.
+        new_by_key = {}
+        to_create = []
+        for line in todo:
+            if line.match == "new":
+                key = line.nss or line.curp
+                if key not in new_by_key:
+                    new_by_key[key] = len(to_create)
+                    to_create.append(
+                        {
+                            "name": line.worker or line.curp,
+                            "company_id": self.company.id,
+                            "ssnid": line.nss,
+                            "l10n_mx_curp": line.curp,
+                            "l10n_mx_rfc": line.rfc,
+                        }
+                    )
+        created = (
+            env["hr.employee"].create(to_create) if to_create else env["hr.employee"]
+        )
+        counts["employees"] = len(created)
+        for line in todo:
+            if line.match == "new":
+                line.employee_id = created[new_by_key[line.nss or line.curp]].id
+        self._apply_sbc(todo, counts)
+        self._apply_assignments(todo, counts)
+        self._store_files(todo, counts)
+        return counts
+
+    def _apply_sbc(self, lines, counts):
+        employee_ids = {line.employee_id for line in lines}
+        existing = {
+            (s.employee_id.id, s.date_from)
+            for s in self.env["l10n_mx_icsoe.sbc"].search(
+                [("employee_id", "in", list(employee_ids))]
+            )
+        }
+        vals = []
+        for line in lines:
+            key = (line.employee_id, line.sbc_date)
+            if line.sbc is None or key in existing:
+                continue
+            existing.add(key)
+            vals.append(
+                {
+                    "employee_id": line.employee_id,
+                    "date_from": line.sbc_date,
+                    "amount": float(line.sbc),
+                    "source": f"CFDI {line.uuid}",
+                }
+            )
+        self.env["l10n_mx_icsoe.sbc"].create(vals)
+        counts["sbc"] = len(vals)
+
+    def _apply_assignments(self, lines, counts):
+        Assignment = self.env["l10n_mx_icsoe.contract.assignment"]
+        wanted = {}
+        for line in lines:
+            for contract_id, date_from, date_to in line.contracts:
+                key = (contract_id, line.employee_id)
+                old = wanted.get(key)
+                wanted[key] = (
+                    (min(old[0], date_from), max(old[1], date_to))
+                    if old
+                    else (date_from, date_to)
+                )
+        if not wanted:
+            return
+        existing = Assignment.search(
+            [
+                ("contract_id", "in", list({c for c, _e in wanted})),
+                ("employee_id", "in", list({e for _c, e in wanted})),
+            ]
+        )
+        by_key = {}
+        for assignment in existing:
+            by_key.setdefault(
+                (assignment.contract_id.id, assignment.employee_id.id), []
+            ).append(assignment)
+        to_create = []
+        for key, (date_from, date_to) in wanted.items():
+            current = by_key.get(key, [])
+            # extend the assignment that touches or overlaps the pay period
+            near = [
+                a
+                for a in current
+                if a.date_from <= date_to + ONE_DAY
+                and (not a.date_to or a.date_to >= date_from - ONE_DAY)
+            ]
+            if near:
+                assignment = near[0]
+                vals = {}
+                if assignment.date_from > date_from:
+                    vals["date_from"] = date_from
+                if assignment.date_to and assignment.date_to < date_to:
+                    vals["date_to"] = date_to
+                if vals:
+                    assignment.write(vals)
+                    counts["assignments_extended"] += 1
+            else:
+                to_create.append(
+                    {
+                        "contract_id": key[0],
+                        "employee_id": key[1],
+                        "date_from": date_from,
+                        "date_to": date_to,
+                    }
+                )
+        Assignment.create(to_create)
+        counts["assignments_created"] = len(to_create)
+
+    def _store_files(self, lines, counts):
+        first_by_uuid = {}
+        for line in lines:
+            first_by_uuid.setdefault(line.uuid, line)
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": line.filename.rsplit("/", 1)[-1],
+                    "raw": line.data,
+                    "mimetype": "application/xml",
+                    "res_model": "hr.employee",
+                    "res_id": line.employee_id,
+                    "description": f"CFDI {line.uuid}",
+                }
+                for line in first_by_uuid.values()
+            ]
+        )
+        self.env["l10n_mx_icsoe.payroll.cfdi"].create(
+            [
+                {
+                    "uuid": line.uuid,
+                    "company_id": self.company.id,
+                    "employee_id": line.employee_id,
+                    "filename": line.filename,
+                    "period_start": line.nomina.period_start,
+                    "period_end": line.nomina.period_end,
+                    "sbc": float(line.sbc or 0.0),
+                    "attachment_id": attachment.id,
+                }
+                for line, attachment in zip(
+                    first_by_uuid.values(), attachments, strict=True
+                )
+            ]
+        )
+        counts["files"] = len(first_by_uuid)
