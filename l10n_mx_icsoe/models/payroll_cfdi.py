@@ -298,12 +298,12 @@ class PayrollImport:
                 partner = partner_by_rfc.get(rfc)
                 clients.append(f"{partner.name if partner else rfc} ({pct}%)")
                 matching = contracts.filtered(
-                    lambda c, p=partner: (
+                    lambda c, p=partner, s=start, e=end: (
                         p
                         and c.partner_id.commercial_partner_id
                         == p.commercial_partner_id
-                        and c.date_start <= end
-                        and (not c.date_end or c.date_end >= start)
+                        and c.date_start <= e
+                        and (not c.date_end or c.date_end >= s)
                     )
                 )
                 if len(matching) != 1:
