@@ -227,10 +227,19 @@ class _Reader:
             raise CfdiError("missing_attribute", self.filename, f"{path}/@{attribute}")
         return value
 
+    def required_id(self, node, attribute: str, path: str) -> str:
+        """A required identifier (RFC, CURP), compact and upper case."""
+        value = compact(self.optional(node, attribute))
+        if not value:
+            raise CfdiError("missing_attribute", self.filename, f"{path}/@{attribute}")
+        return value
+
     def bad_value(self, path: str, attribute: str, value: str, expected: str):
         shown = value if len(value) <= 40 else value[:40] + "…"
         return CfdiError(
-            "bad_value", self.filename, f'{path}/@{attribute}="{shown}" is not {expected}'
+            "bad_value",
+            self.filename,
+            f'{path}/@{attribute}="{shown}" is not {expected}',
         )
 
     def to_date(self, value: str | None, path: str, attribute: str) -> date | None:
@@ -244,7 +253,9 @@ class _Reader:
         except ValueError:
             raise self.bad_value(path, attribute, value, "a date") from None
 
-    def to_decimal(self, value: str | None, path: str, attribute: str) -> Decimal | None:
+    def to_decimal(
+        self, value: str | None, path: str, attribute: str
+    ) -> Decimal | None:
         if value is None:
             return None
         try:
@@ -271,7 +282,11 @@ class _Reader:
 def _read_comprobante(root, filename: str) -> Payslip:
     qname = etree.QName(root)
     if qname.localname != "Comprobante" or qname.namespace not in CFDI_NAMESPACES:
-        found = f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
+        found = (
+            f"{{{qname.namespace}}}{qname.localname}"
+            if qname.namespace
+            else qname.localname
+        )
         raise CfdiError("not_cfdi", filename, f"the root element is {found[:120]}")
     ns = qname.namespace
     expected = CFDI_NAMESPACES[ns]
@@ -283,7 +298,9 @@ def _read_comprobante(root, filename: str) -> Payslip:
             raise CfdiError("missing_attribute", filename, "cfdi:Comprobante/@Version")
         version = legacy
     if version != expected:
-        raise CfdiError("bad_version", filename, f'CFDI Version="{version[:20]}" in namespace {ns}')
+        raise CfdiError(
+            "bad_version", filename, f'CFDI Version="{version[:20]}" in namespace {ns}'
+        )
     tipo = reader.required(root, "TipoDeComprobante", "cfdi:Comprobante")
     if tipo != "N":
         label = _TIPOS.get(tipo)
@@ -292,10 +309,14 @@ def _read_comprobante(root, filename: str) -> Payslip:
 
     complementos = root.findall(f"{{{ns}}}Complemento")
     nomina_nodes = [
-        node for comp in complementos for node in comp.iterchildren(f"{{{NS_NOMINA12}}}Nomina")
+        node
+        for comp in complementos
+        for node in comp.iterchildren(f"{{{NS_NOMINA12}}}Nomina")
     ]
     if not nomina_nodes:
-        old = any(comp.find(f"{{{NS_NOMINA11}}}Nomina") is not None for comp in complementos)
+        old = any(
+            comp.find(f"{{{NS_NOMINA11}}}Nomina") is not None for comp in complementos
+        )
         detail = "only a Nómina 1.1 complement was found" if old else None
         raise CfdiError("no_nomina", filename, detail)
 
@@ -304,8 +325,8 @@ def _read_comprobante(root, filename: str) -> Payslip:
     )
     emisor = reader.child(root, ns, "Emisor", "cfdi:Emisor")
     receptor = reader.child(root, ns, "Receptor", "cfdi:Receptor")
-    issuer_rfc = compact(reader.required(emisor, "Rfc", "cfdi:Emisor"))
-    receiver_rfc = compact(reader.required(receptor, "Rfc", "cfdi:Receptor"))
+    issuer_rfc = reader.required_id(emisor, "Rfc", "cfdi:Emisor")
+    receiver_rfc = reader.required_id(receptor, "Rfc", "cfdi:Receptor")
 
     uuid = None
     for comp in complementos:
@@ -316,7 +337,9 @@ def _read_comprobante(root, filename: str) -> Payslip:
 
     several = len(nomina_nodes) > 1
     nominas = tuple(
-        _read_nomina(node, reader, f"nomina12:Nomina[{index}]" if several else "nomina12:Nomina")
+        _read_nomina(
+            node, reader, f"nomina12:Nomina[{index}]" if several else "nomina12:Nomina"
+        )
         for index, node in enumerate(nomina_nodes, start=1)
     )
     return Payslip(
@@ -335,7 +358,9 @@ def _read_comprobante(root, filename: str) -> Payslip:
 def _read_nomina(node, reader: _Reader, path: str) -> NominaData:
     version = reader.required(node, "Version", path)
     if version != "1.2":
-        raise CfdiError("bad_version", reader.filename, f'{path} Version="{version[:20]}"')
+        raise CfdiError(
+            "bad_version", reader.filename, f'{path} Version="{version[:20]}"'
+        )
     emisor = node.find(f"{{{NS_NOMINA12}}}Emisor")
     receptor_path = f"{path}/nomina12:Receptor"
     receptor = reader.child(node, NS_NOMINA12, "Receptor", receptor_path)
@@ -344,7 +369,7 @@ def _read_nomina(node, reader: _Reader, path: str) -> NominaData:
     subcontracts = []
     sub_path = f"{receptor_path}/nomina12:SubContratacion"
     for sub in receptor.iterchildren(f"{{{NS_NOMINA12}}}SubContratacion"):
-        rfc = compact(reader.required(sub, "RfcLabora", sub_path))
+        rfc = reader.required_id(sub, "RfcLabora", sub_path)
         share = reader.required_decimal(sub, "PorcentajeTiempo", sub_path)
         subcontracts.append((rfc, share))
     return NominaData(
@@ -352,10 +377,12 @@ def _read_nomina(node, reader: _Reader, path: str) -> NominaData:
         period_start=reader.required_date(node, "FechaInicialPago", path),
         period_end=reader.required_date(node, "FechaFinalPago", path),
         days_paid=reader.required_decimal(node, "NumDiasPagados", path),
-        curp=compact(reader.required(receptor, "Curp", receptor_path)),
-        nss=compact(nss) if nss else None,
+        curp=reader.required_id(receptor, "Curp", receptor_path),
+        nss=compact(nss) or None,
         sbc=reader.to_decimal(
-            reader.optional(receptor, "SalarioBaseCotApor"), receptor_path, "SalarioBaseCotApor"
+            reader.optional(receptor, "SalarioBaseCotApor"),
+            receptor_path,
+            "SalarioBaseCotApor",
         ),
         sdi=reader.to_decimal(
             reader.optional(receptor, "SalarioDiarioIntegrado"),
@@ -368,7 +395,7 @@ def _read_nomina(node, reader: _Reader, path: str) -> NominaData:
             receptor_path,
             "FechaInicioRelLaboral",
         ),
-        registro_patronal=compact(registro) if registro else None,
+        registro_patronal=compact(registro) or None,
         subcontracts=tuple(subcontracts),
         payroll_type=reader.optional(node, "TipoNomina"),
         regime_type=reader.optional(receptor, "TipoRegimen"),
@@ -394,7 +421,13 @@ def _expand_zip(
     handle = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
     try:
         archive = zipfile.ZipFile(handle)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+    ) as exc:
         yield name, CfdiError("bad_zip", name, str(exc)[:200] or None)
         return
     with archive:
@@ -405,7 +438,9 @@ def _expand_zip(
             return
         declared = sum(info.file_size for info in infos if not info.is_dir())
         if declared > max_total_bytes:
-            detail = f"{declared:,} bytes uncompressed; the limit is {max_total_bytes:,}"
+            detail = (
+                f"{declared:,} bytes uncompressed; the limit is {max_total_bytes:,}"
+            )
             yield name, CfdiError("zip_too_large", name, detail)
             return
         total = 0
@@ -416,13 +451,21 @@ def _expand_zip(
             label = f"{name}/{member}"
             lower = member.lower()
             if lower.endswith(".zip"):
-                yield label, CfdiError("zip_member", label, "nested ZIP archives are not read")
+                yield (
+                    label,
+                    CfdiError("zip_member", label, "nested ZIP archives are not read"),
+                )
                 continue
             if not lower.endswith(".xml"):
                 yield label, CfdiError("zip_member", label, "not an .xml file")
                 continue
             if info.file_size > max_bytes:
-                yield label, CfdiError("too_large", label, _size_detail(info.file_size, max_bytes))
+                yield (
+                    label,
+                    CfdiError(
+                        "too_large", label, _size_detail(info.file_size, max_bytes)
+                    ),
+                )
                 continue
             try:
                 with archive.open(info) as member_file:
@@ -438,7 +481,10 @@ def _expand_zip(
                 yield label, CfdiError("bad_zip", label, str(exc)[:200] or None)
                 continue
             if len(data) > max_bytes:  # the directory lied about the size
-                yield label, CfdiError("too_large", label, f"more than {max_bytes:,} bytes")
+                yield (
+                    label,
+                    CfdiError("too_large", label, f"more than {max_bytes:,} bytes"),
+                )
                 continue
             total += len(data)
             if total > max_total_bytes:
@@ -446,7 +492,10 @@ def _expand_zip(
                 yield name, CfdiError("zip_too_large", name, detail)
                 return
             if is_zip(data):
-                yield label, CfdiError("zip_member", label, "nested ZIP archives are not read")
+                yield (
+                    label,
+                    CfdiError("zip_member", label, "nested ZIP archives are not read"),
+                )
                 continue
             yield label, data
 
@@ -459,7 +508,9 @@ def _read_path(path: str, max_bytes: int) -> tuple[bool, bytes | CfdiError]:
                 return True, b""
             size = os.fstat(handle.fileno()).st_size
             if size > max_bytes:
-                return False, CfdiError("too_large", path, _size_detail(size, max_bytes))
+                return False, CfdiError(
+                    "too_large", path, _size_detail(size, max_bytes)
+                )
             handle.seek(0)
             return False, handle.read(max_bytes + 1)
     except OSError as exc:
@@ -484,7 +535,9 @@ def _entries(
             data = bytes(data)
             zipped, source = is_zip(data), data
         if zipped:
-            yield from _expand_zip(name, source, max_bytes, max_members, max_total_bytes)
+            yield from _expand_zip(
+                name, source, max_bytes, max_members, max_total_bytes
+            )
         elif isinstance(data, CfdiError):
             yield name, data
         elif len(data) > max_bytes:

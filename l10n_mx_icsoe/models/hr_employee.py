@@ -16,6 +16,7 @@ class HrEmployee(models.Model):
     )
     ssnid = fields.Char(groups=WORKER_DATA_GROUPS)
     l10n_mx_curp = fields.Char(groups=WORKER_DATA_GROUPS)
+    l10n_mx_rfc = fields.Char(groups=WORKER_DATA_GROUPS)
     l10n_mx_icsoe_sbc_ids = fields.One2many(
         "l10n_mx_icsoe.sbc",
         "employee_id",

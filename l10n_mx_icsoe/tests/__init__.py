@@ -3,3 +3,4 @@ from . import test_security
 from . import test_filing
 from . import test_tour
 from . import test_schedule
+from . import test_cfdi_import

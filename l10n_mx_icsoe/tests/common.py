@@ -1,5 +1,7 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
@@ -7,10 +9,15 @@ from odoo.addons.l10n_mx_icsoe.icsoe.identifiers import make_curp, make_nss, mak
 
 
 class IcsoeCase(TransactionCase):
-    """Two Mexican companies, role-based users and valid master data in company A."""
+    """Two Mexican companies, role-based users and valid master data in company A.
+
+    The clock stands on 5 April 2026 unless a test moves it: the data (REPSE
+    registration of 2024, contracts of 2026) must not expire under the tests.
+    """
 
     @classmethod
     def setUpClass(cls):
+        cls.startClassPatcher(freeze_time("2026-04-05 12:00:00"))
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         mx = cls.env.ref("base.mx")

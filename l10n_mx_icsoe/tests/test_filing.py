@@ -25,8 +25,8 @@ class IcsoeFilingCase(IcsoeCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.startClassPatcher(freeze_time("2026-05-05 12:00:00"))
         super().setUpClass()
+        cls.startClassPatcher(freeze_time("2026-05-05 12:00:00"))
         w0, w1, w2 = cls.workers
         Sbc = cls.env["l10n_mx_icsoe.sbc"]
         Sbc.create(
