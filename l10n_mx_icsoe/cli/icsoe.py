@@ -147,6 +147,7 @@ def generate(env, args, commit=True):
         filing = Filing.create(
             {"company_id": company.id, "year": args.year, "period": str(args.period)}
         )
+    filing = filing._with_responsible_lang()
     if filing.state == "draft":
         filing.action_generate()
         if filing.propose_no_info:

@@ -92,6 +92,7 @@ class L10nMxIcsoeFiling(models.Model):
                 )
                 continue
             created |= filing
+            filing = filing._with_responsible_lang()
             try:
                 with self.env.cr.savepoint():
                     filing.action_generate()
@@ -109,6 +110,13 @@ class L10nMxIcsoeFiling(models.Model):
                     )
                 )
         return created
+
+    def _with_responsible_lang(self):
+        """The filing as its responsible user reads it (cron and command runs)."""
+        self.ensure_one()
+        user = self._responsible_user()
+        lang = (user and user.lang) or self.company_id.partner_id.lang
+        return self.with_context(lang=lang) if lang else self
 
     def _responsible_user(self):
         self.ensure_one()
