@@ -20,6 +20,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
+from ..models.payroll_cfdi import PayrollImport
+
 _logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -96,8 +98,6 @@ def _read_paths(paths):
 
 
 def import_cfdi(env, args, commit=True):
-    from odoo.addons.l10n_mx_icsoe.models.payroll_cfdi import PayrollImport
-
     company = (
         _company(env, args.company) if args.company else env.ref("base.main_company")
     )
