@@ -33,6 +33,13 @@ die() {
     exit 1
 }
 is_root() { [ "$(id -u)" = 0 ]; }
+# Run a command as the 'postgres' user (runuser lives in /usr/sbin, not always on PATH).
+as_postgres() {
+    local r
+    r=$(command -v runuser || ls /usr/sbin/runuser /sbin/runuser 2>/dev/null | head -n 1)
+    [ -n "$r" ] || die "runuser not found: cannot run PostgreSQL as the postgres user."
+    "$r" -u postgres -- "$@"
+}
 
 # ---------------------------------------------------------------- PostgreSQL
 
@@ -84,7 +91,7 @@ ensure_pg_binaries() {
 pg_dir() {
     if [ -n "${ICSOE_PG_DIR:-}" ]; then
         echo "$ICSOE_PG_DIR"
-    elif is_root && ! runuser -u postgres -- test -x "$ICSOE_CACHE" 2>/dev/null; then
+    elif is_root && ! as_postgres test -x "$ICSOE_CACHE" 2>/dev/null; then
         echo "/var/cache/l10n_mx_icsoe/pg"
     else
         echo "$ICSOE_CACHE/pg"
@@ -95,7 +102,7 @@ pg_run() {  # run a PostgreSQL binary as the cluster owner
     local bin=$1
     shift
     if is_root; then
-        runuser -u postgres -- "$(pg_bindir)/$bin" "$@"
+        as_postgres "$(pg_bindir)/$bin" "$@"
     else
         "$(pg_bindir)/$bin" "$@"
     fi
