@@ -53,11 +53,15 @@ class L10nMxIcsoeFilingContract(models.Model):
     _rec_name = "reference"
 
     sequence = fields.Integer()
+    # Sources cannot be deleted while a filing line points at them.
     contract_id = fields.Many2one(
-        "l10n_mx_icsoe.contract", string="Source Contract", index=True
+        "l10n_mx_icsoe.contract",
+        string="Source Contract",
+        index=True,
+        ondelete="restrict",
     )
     reference = fields.Char()
-    partner_id = fields.Many2one("res.partner", string="Client")
+    partner_id = fields.Many2one("res.partner", string="Client", ondelete="restrict")
     client_rfc = fields.Char(string="Client RFC")
     client_name = fields.Char()
     client_person_type = fields.Selection(PERSON_TYPES, string="Person Type")
@@ -73,10 +77,14 @@ class L10nMxIcsoeFilingContract(models.Model):
     client_city = fields.Char()
     client_state = fields.Char()
     object = fields.Text(string="Objeto del contrato")
-    service_id = fields.Many2one("l10n_mx_icsoe.repse.service", string="REPSE Service")
+    service_id = fields.Many2one(
+        "l10n_mx_icsoe.repse.service", string="REPSE Service", ondelete="restrict"
+    )
     service_text = fields.Char(string="Servicio u obra especializado")
     registration_id = fields.Many2one(
-        "l10n_mx_icsoe.repse.registration", string="REPSE Registration"
+        "l10n_mx_icsoe.repse.registration",
+        string="REPSE Registration",
+        ondelete="restrict",
     )
     date_start = fields.Date(string="Start Date")
     date_end = fields.Date(string="End Date")
@@ -145,7 +153,9 @@ class L10nMxIcsoeFilingWorker(models.Model):
         ondelete="cascade",
         index=True,
     )
-    employee_id = fields.Many2one("hr.employee", string="Source Employee", index=True)
+    employee_id = fields.Many2one(
+        "hr.employee", string="Source Employee", index=True, ondelete="restrict"
+    )
     name = fields.Char(string="Worker")
     nss = fields.Char(string="NSS")
     curp = fields.Char(string="CURP")

@@ -4,9 +4,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.l10n_mx_icsoe.cli import icsoe as icsoe_cli
 from odoo.addons.l10n_mx_icsoe.icsoe import snapshot
@@ -449,6 +451,17 @@ class TestWorkflow(IcsoeFilingCase):
             acuse.write({"raw": b"other"})
         with self.assertRaisesRegex(UserError, "cannot go from Filed to Draft"):
             filing.with_user(self.icsoe_manager).action_draft()
+
+    def test_sources_of_a_filing_cannot_be_deleted(self):
+        self._filed()
+        for record in (self.c1, self.workers[0], self.client):
+            with (
+                self.subTest(record=record),
+                self.assertRaises(IntegrityError),
+                mute_logger("odoo.sql_db"),
+                self.env.cr.savepoint(),
+            ):
+                record.unlink()
 
     def test_register_needs_confirmed(self):
         filing = self._filing()

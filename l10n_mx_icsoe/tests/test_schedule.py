@@ -89,6 +89,21 @@ class TestSchedule(IcsoeCase):
             created = self.Filing._cron_generate_drafts()
         self.assertEqual({(f.year, f.period) for f in created}, {(2026, "3")})
 
+    def test_overview(self):
+        with freeze_time("2026-05-10 12:00:00"):
+            self.Filing._cron_generate_drafts()
+            company = self.company_a
+            company.invalidate_recordset()
+            self.assertEqual(company.l10n_mx_icsoe_due_period, "2026-1")
+            self.assertEqual(company.l10n_mx_icsoe_current_period, "2026-2")
+            self.assertEqual(company.l10n_mx_icsoe_due_state, "draft")
+            self.assertEqual(company.l10n_mx_icsoe_due_deadline, date(2026, 5, 18))
+            self.assertEqual(company.l10n_mx_icsoe_days_left, 8)
+            self.assertEqual(company.l10n_mx_icsoe_repse_expiry, date(2027, 3, 1))
+        with freeze_time("2026-05-20 12:00:00"):
+            company.invalidate_recordset()
+            self.assertEqual(company.l10n_mx_icsoe_overdue_count, 1)
+
     def test_manual_draft_is_respected(self):
         manual = self.Filing.create(
             {"company_id": self.company_a.id, "year": 2026, "period": "1"}
