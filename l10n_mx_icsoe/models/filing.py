@@ -221,8 +221,8 @@ class L10nMxIcsoeFiling(models.Model):
                 filing.diff_html = False
                 continue
             changes = diff.diff_filings(
-                [line._snapshot_dict() for line in target.contract_line_ids],
-                [line._snapshot_dict() for line in filing.contract_line_ids],
+                target.contract_line_ids._snapshot_dicts(),
+                filing.contract_line_ids._snapshot_dicts(),
             )
             filing.diff_html = filing._diff_to_html(target, changes)
 

@@ -59,12 +59,19 @@ class L10nMxIcsoeFiling(models.Model):
         self.ensure_one()
         layout = layouts.worker_layout(self.date_end)
         header = self.company_id.l10n_mx_icsoe_csv_header
+        workers = self.env["l10n_mx_icsoe.filing.worker"].search_read(
+            [("filing_id", "=", self.id)],
+            ["filing_contract_id", "nss", "curp", "sbc"],
+            order="contract_sequence, name, id",
+        )
+        rows_by_line = {}
+        for worker in workers:
+            rows_by_line.setdefault(worker["filing_contract_id"][0], []).append(
+                (worker["nss"], worker["curp"], worker["sbc"])
+            )
         files = []
         for line in self.contract_line_ids.sorted("sequence"):
-            rows = [
-                (w.nss, w.curp, w.sbc)
-                for w in line.worker_ids.sorted(lambda w: (w.name or "", w.id))
-            ]
+            rows = rows_by_line.get(line.id, [])
             chunks = layouts.render_worker_csv(rows, header=header, layout=layout)
             base = f"{line.sequence:03d}_{line.reference or line.id}"
             for index, chunk in enumerate(chunks, 1):
@@ -88,9 +95,7 @@ class L10nMxIcsoeFiling(models.Model):
             "replaces_name": target.name or None,
             "replaces_folio": target.imss_folio or None,
         }
-        contracts = [
-            line._snapshot_dict() for line in self.contract_line_ids.sorted("sequence")
-        ]
+        contracts = self.contract_line_ids.sorted("sequence")._snapshot_dicts()
         xml = snapshot.build_snapshot(header, contracts)
         errors = snapshot.validate_snapshot(xml)
         if errors:
@@ -104,16 +109,23 @@ class L10nMxIcsoeFiling(models.Model):
         return xml
 
     def _capture_sheet(self):
-        """[(file name, bytes)]: the capture sheet as HTML, and as PDF when available."""
+        """[(file name, bytes)]: the capture sheet as HTML.
+
+        The PDF version is the *Capture Sheet* report, printed on demand: with
+        wkhtmltopdf a 1,000-contract sheet takes about a minute, too slow to
+        render at every confirmation (see bench/bench_generation.py).
+        """
         self.ensure_one()
-        report = self.env["ir.actions.report"]
-        ref = "l10n_mx_icsoe.action_report_capture_sheet"
-        html, _fmt = report._render_qweb_html(ref, self.ids)
-        files = [(f"{self._file_prefix()}_hoja_de_captura.html", html)]
-        if report.get_wkhtmltopdf_state() == "ok":
-            pdf, _fmt = report._render_qweb_pdf(ref, self.ids)
-            files.append((f"{self._file_prefix()}_hoja_de_captura.pdf", pdf))
-        return files
+        html, _fmt = self.env["ir.actions.report"]._render_qweb_html(
+            "l10n_mx_icsoe.action_report_capture_sheet", self.ids
+        )
+        return [(f"{self._file_prefix()}_hoja_de_captura.html", html)]
+
+    def action_print_capture_sheet(self):
+        self.ensure_one()
+        return self.env.ref("l10n_mx_icsoe.action_report_capture_sheet").report_action(
+            self
+        )
 
     # ---------------------------------------------------------------- freeze
 

@@ -179,14 +179,18 @@ def generate_lines(filing):
         for row, line_id in zip(rows, contract_ids, strict=True)
     }
     worker_rows = [
-        dict(worker, filing_contract_id=line_by_contract[row["contract_id"]])
+        dict(
+            worker,
+            filing_contract_id=line_by_contract[row["contract_id"]],
+            contract_sequence=row["sequence"],
+        )
         for row in rows
         for worker in row["workers"]
     ]
     _insert(
         env,
         "l10n_mx_icsoe_filing_worker",
-        ("filing_contract_id", *WORKER_COLUMNS),
+        ("filing_contract_id", "contract_sequence", *WORKER_COLUMNS),
         common,
         worker_rows,
     )

@@ -105,7 +105,21 @@ class L10nMxIcsoeFilingContract(models.Model):
             return super(L10nMxIcsoeFilingLineMixin, self).write(vals)
         return super().write(vals)
 
-    def _snapshot_dict(self):
+    def _snapshot_dicts(self):
+        """Plain dicts of these lines with their workers (snapshot, diff), in two reads."""
+        workers = self.env["l10n_mx_icsoe.filing.worker"].search_read(
+            [("filing_contract_id", "in", self.ids)],
+            ["filing_contract_id", "nss", "curp", "sbc", "name"],
+            order="nss, id",
+        )
+        by_line = {}
+        for worker in workers:
+            by_line.setdefault(worker["filing_contract_id"][0], []).append(
+                {k: worker[k] for k in ("nss", "curp", "sbc", "name")}
+            )
+        return [line._snapshot_dict(by_line.get(line.id, [])) for line in self]
+
+    def _snapshot_dict(self, workers):
         self.ensure_one()
         address = None
         if self.client_other_address:
@@ -133,10 +147,7 @@ class L10nMxIcsoeFilingContract(models.Model):
             "client_mobile": self.client_mobile,
             "client_phone": self.client_phone or None,
             "client_address": address,
-            "workers": [
-                {"nss": w.nss, "curp": w.curp, "sbc": w.sbc, "name": w.name}
-                for w in self.worker_ids.sorted(lambda w: (w.nss or "", w.id))
-            ],
+            "workers": workers,
         }
 
 
@@ -144,7 +155,8 @@ class L10nMxIcsoeFilingWorker(models.Model):
     _name = "l10n_mx_icsoe.filing.worker"
     _inherit = "l10n_mx_icsoe.filing.line.mixin"
     _description = "ICSOE Filing Worker"
-    _order = "is_ok, filing_contract_id, name, id"
+    # Ordered on a copied integer, not on the contract line: no join when reading.
+    _order = "is_ok, contract_sequence, name, id"
 
     filing_contract_id = fields.Many2one(
         "l10n_mx_icsoe.filing.contract",
@@ -153,6 +165,7 @@ class L10nMxIcsoeFilingWorker(models.Model):
         ondelete="cascade",
         index=True,
     )
+    contract_sequence = fields.Integer(string="Contract #")
     employee_id = fields.Many2one(
         "hr.employee", string="Source Employee", index=True, ondelete="restrict"
     )
