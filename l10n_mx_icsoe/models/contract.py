@@ -285,29 +285,28 @@ class L10nMxIcsoeContractAssignment(models.Model):
                         end=end or "…",
                     )
                 )
-        # No overlapping duplicates of one worker on one contract, in one query.
+        # No overlapping duplicates of one worker on one contract: one query, and
+        # each assignment compared only with those of the same worker and contract.
         domain = [
             ("id", "not in", self.ids),
             ("contract_id", "in", self.contract_id.ids),
             ("employee_id", "in", self.employee_id.ids),
         ]
-        others = self.search(domain) | self
-        for line in self:
-            for other in others:
-                if (
-                    other != line
-                    and other.contract_id == line.contract_id
-                    and other.employee_id == line.employee_id
-                    and other.date_from
-                    <= (line.date_to or fields.Date.to_date("9999-12-31"))
-                    and line.date_from
-                    <= (other.date_to or fields.Date.to_date("9999-12-31"))
-                ):
+        groups = {}
+        for line in self.search(domain) | self:
+            groups.setdefault((line.contract_id.id, line.employee_id.id), []).append(
+                line
+            )
+        far = fields.Date.to_date("9999-12-31")
+        for lines in groups.values():
+            lines.sort(key=lambda a: a.date_from)
+            for before, after in zip(lines, lines[1:], strict=False):
+                if after.date_from <= (before.date_to or far):
                     raise ValidationError(
                         self.env._(
                             "Contract %(contract)s: worker %(worker)s is already assigned "
                             "for overlapping dates.",
-                            contract=line.contract_id.name,
-                            worker=line.employee_id.name,
+                            contract=after.contract_id.name,
+                            worker=after.employee_id.name,
                         )
                     )

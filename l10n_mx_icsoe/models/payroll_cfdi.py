@@ -24,6 +24,12 @@ SKIPPED_CODES = {"not_payroll", "no_nomina"}
 ONE_DAY = timedelta(days=1)
 
 
+def _cfdi_reason(error):
+    """The parser's message without the file name (shown next to it already)."""
+    message = cfdi.ERROR_MESSAGES.get(error.code, error.code)
+    return f"{message}: {error.detail}" if error.detail else message
+
+
 class L10nMxIcsoePayrollCfdi(models.Model):
     """A payroll CFDI already imported (its UUID is never imported twice)."""
 
@@ -102,7 +108,10 @@ class PayrollImport:
                             filename=name,
                             status="skip",
                             problems=[
-                                _("Not a payroll CFDI: %(reason)s", reason=str(error))
+                                _(
+                                    "Not a payroll CFDI: %(reason)s",
+                                    reason=_cfdi_reason(error),
+                                )
                             ],
                         )
                     )
@@ -402,24 +411,38 @@ class PayrollImport:
         return counts
 
     def _apply_sbc(self, lines, counts):
-        employee_ids = {line.employee_id for line in lines}
-        existing = {
-            (s.employee_id.id, s.date_from)
-            for s in self.env["l10n_mx_icsoe.sbc"].search(
-                [("employee_id", "in", list(employee_ids))]
+        """One SBC entry per change, dated by the pay period's end.
+
+        A payslip whose SBC equals the one in force on its date adds nothing, so
+        importing every pay period does not pile up identical rows; an entry on
+        the same date is never duplicated (re-import).
+        """
+        history = {}
+        for sbc in self.env["l10n_mx_icsoe.sbc"].search_read(
+            [("employee_id", "in", list({line.employee_id for line in lines}))],
+            ["employee_id", "date_from", "amount"],
+        ):
+            history.setdefault(sbc["employee_id"][0], {})[sbc["date_from"]] = round(
+                sbc["amount"], 2
             )
-        }
         vals = []
-        for line in lines:
-            key = (line.employee_id, line.sbc_date)
-            if line.sbc is None or key in existing:
+        for line in sorted(
+            (line for line in lines if line.sbc is not None),
+            key=lambda line: (line.employee_id, line.sbc_date),
+        ):
+            dates = history.setdefault(line.employee_id, {})
+            amount = round(float(line.sbc), 2)
+            if line.sbc_date in dates:
                 continue
-            existing.add(key)
+            before = [d for d in dates if d < line.sbc_date]
+            if before and dates[max(before)] == amount:
+                continue
+            dates[line.sbc_date] = amount
             vals.append(
                 {
                     "employee_id": line.employee_id,
                     "date_from": line.sbc_date,
-                    "amount": float(line.sbc),
+                    "amount": amount,
                     "source": f"CFDI {line.uuid}",
                 }
             )
@@ -452,6 +475,7 @@ class PayrollImport:
                 (assignment.contract_id.id, assignment.employee_id.id), []
             ).append(assignment)
         to_create = []
+        extend = {}  # one write per distinct set of new dates
         for key, (date_from, date_to) in wanted.items():
             current = by_key.get(key, [])
             # extend the assignment that touches or overlaps the pay period
@@ -469,8 +493,9 @@ class PayrollImport:
                 if assignment.date_to and assignment.date_to < date_to:
                     vals["date_to"] = date_to
                 if vals:
-                    assignment.write(vals)
-                    counts["assignments_extended"] += 1
+                    key_vals = tuple(sorted(vals.items()))
+                    extend.setdefault(key_vals, Assignment)
+                    extend[key_vals] |= assignment
             else:
                 to_create.append(
                     {
@@ -480,6 +505,9 @@ class PayrollImport:
                         "date_to": date_to,
                     }
                 )
+        for vals, assignments in extend.items():
+            assignments.write(dict(vals))
+            counts["assignments_extended"] += len(assignments)
         Assignment.create(to_create)
         counts["assignments_created"] = len(to_create)
 
@@ -487,18 +515,26 @@ class PayrollImport:
         first_by_uuid = {}
         for line in lines:
             first_by_uuid.setdefault(line.uuid, line)
-        attachments = self.env["ir.attachment"].create(
-            [
-                {
-                    "name": line.filename.rsplit("/", 1)[-1],
-                    "raw": line.data,
-                    "mimetype": "application/xml",
-                    "res_model": "hr.employee",
-                    "res_id": line.employee_id,
-                    "description": f"CFDI {line.uuid}",
-                }
-                for line in first_by_uuid.values()
-            ]
+        # Reading the workers is checked once for all; the attachments are then
+        # created as superuser (Odoo would check access on each worker one by one).
+        employees = self.env["hr.employee"].browse({line.employee_id for line in lines})
+        employees.check_access("read")
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": line.filename.rsplit("/", 1)[-1],
+                        "raw": line.data,
+                        "mimetype": "application/xml",
+                        "res_model": "hr.employee",
+                        "res_id": line.employee_id,
+                        "description": f"CFDI {line.uuid}",
+                    }
+                    for line in first_by_uuid.values()
+                ]
+            )
         )
         self.env["l10n_mx_icsoe.payroll.cfdi"].create(
             [

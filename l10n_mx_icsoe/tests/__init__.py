@@ -4,3 +4,4 @@ from . import test_filing
 from . import test_tour
 from . import test_schedule
 from . import test_cfdi_import
+from . import test_demo_payroll

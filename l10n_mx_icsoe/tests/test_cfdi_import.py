@@ -63,6 +63,7 @@ class TestCfdiImport(IcsoeCase):
         subcontracts=None,
         issuer=None,
         receptor=None,
+        sbc="452.37",
     ):
         worker = worker or self.worker
         spec = nomina_spec(
@@ -70,7 +71,7 @@ class TestCfdiImport(IcsoeCase):
             receptor={
                 "Curp": worker.l10n_mx_curp or None,
                 "NumSeguridadSocial": worker.ssnid or None,
-                "SalarioBaseCotApor": "452.37",
+                "SalarioBaseCotApor": sbc,
             },
             subcontracts=subcontracts
             if subcontracts is not None
@@ -197,6 +198,7 @@ class TestCfdiImport(IcsoeCase):
                         "3.3",
                         uuid="6f3c1e2a-8b7d-4c9e-a1f0-2d6b8e4c7a92",
                         period=PERIOD_2,
+                        sbc="470.10",
                     ),
                 )
             ]
@@ -207,6 +209,27 @@ class TestCfdiImport(IcsoeCase):
         )
         self.assertEqual(len(assignments), 2)
         self.assertEqual(set(assignments.mapped("date_to")), {date(2026, 3, 31)})
+        self.assertEqual(
+            [(s.date_from, s.amount) for s in self.worker.l10n_mx_icsoe_sbc_ids],
+            [(date(2026, 3, 31), 470.10), (date(2026, 3, 15), 452.37)],
+        )
+        # a later payslip with the same SBC adds no history row
+        self._import(
+            [
+                (
+                    "q3.xml",
+                    self._xml(
+                        uuid="7f3c1e2a-8b7d-4c9e-a1f0-2d6b8e4c7a93",
+                        period={
+                            "FechaPago": "2026-04-14",
+                            "FechaInicialPago": "2026-04-01",
+                            "FechaFinalPago": "2026-04-15",
+                        },
+                        sbc="470.10",
+                    ),
+                )
+            ]
+        )
         self.assertEqual(len(self.worker.l10n_mx_icsoe_sbc_ids), 2)
 
     def test_reimport_is_a_no_op(self):
