@@ -613,7 +613,9 @@ def expected_counts(meta, key, files):
     extended = len(part["assignments"]) if periods > 1 else 0
     return {
         "employees": part["workers"] - existing,
-        "sbc": len(files),
+        # SBC history rows are only added when the SBC changes: each worker's SBC
+        # rises once half-way through the pay periods (2 values over several).
+        "sbc": part["workers"] * (2 if periods > 1 else 1),
         "assignments_created": pairs - len(part["assignments"]),
         "assignments_extended": extended,
         "files": len(files),
@@ -711,7 +713,7 @@ def measure_next_period(env, meta, key, service, figures):
     pairs = sum(len(placements(part["offset"] + j)) for j in range(part["workers"]))
     expected = {
         "employees": 0,
-        "sbc": len(files),
+        "sbc": 0,  # the same SBC as the previous pay period: no new history row
         "assignments_created": 0,
         "assignments_extended": pairs,
         "files": len(files),
