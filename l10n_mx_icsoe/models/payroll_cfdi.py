@@ -400,7 +400,17 @@ class PayrollImport:
         # in the import's company.
         created = env["hr.employee"]
         if to_create:
-            created = created.sudo().create(to_create).sudo(False)
+            created = (
+                created.sudo()
+                .with_context(
+                    tracking_disable=True,
+                    mail_create_nolog=True,
+                    mail_create_nosubscribe=True,
+                )
+                .create(to_create)
+                .sudo(False)
+                .with_context(self.env.context)
+            )
         counts["employees"] = len(created)
         for line in todo:
             if line.match == "new":
