@@ -408,8 +408,7 @@ class PayrollImport:
                     mail_create_nosubscribe=True,
                 )
                 .create(to_create)
-                .sudo(False)
-                .with_context(self.env.context)
+                .with_env(self.env)
             )
         counts["employees"] = len(created)
         for line in todo:
