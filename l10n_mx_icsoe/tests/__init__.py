@@ -5,3 +5,4 @@ from . import test_tour
 from . import test_schedule
 from . import test_cfdi_import
 from . import test_demo_payroll
+from . import test_views

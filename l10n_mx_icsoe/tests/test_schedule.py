@@ -5,6 +5,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.l10n_mx_icsoe.models.filing_schedule import (
     last_closed_period,
@@ -90,6 +91,9 @@ class TestSchedule(IcsoeCase):
         self.assertEqual({(f.year, f.period) for f in created}, {(2026, "3")})
 
     def test_overview(self):
+        action = self.env.ref("l10n_mx_icsoe.action_icsoe_overview")
+        companies = self.env["res.company"].search(safe_eval(action.domain))
+        self.assertIn(self.company_a, companies)
         with freeze_time("2026-05-10 12:00:00"):
             self.Filing._cron_generate_drafts()
             company = self.company_a
