@@ -46,14 +46,7 @@ size) and kept; what the imports wrote is deleted before measuring and, unless
 ``--keep`` is given, at the end.
 """
 
-import argparse
-import cProfile
 import io
-import json
-import pstats
-import resource
-import shutil
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -61,12 +54,13 @@ import uuid
 import zipfile
 from calendar import monthrange
 from datetime import date, timedelta
-from pathlib import Path
 
-import odoo
+import benchlib
+from benchlib import QUIET_CONTEXT, db_exists, identifiers, maxrss_mib, say
+
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
 FIRST_PAY_DAY = date(2026, 1, 1)
 CLIENTS = 8
@@ -81,12 +75,6 @@ TARGET_IMPORT_S = 40.0
 #: batch cost is ~0.01-0.05 per file; a query per file or per worker is >= 0.1.
 MAX_QUERIES_PER_EXTRA_FILE = 0.05
 UUID_NAMESPACE = uuid.UUID("0b6c2f4e-9a51-4d0e-8f37-5e2d1c7a9b80")
-QUIET_CONTEXT = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-}
 #: Tables the import writes: ANALYZEd after each step, counted for the no-op check.
 IMPORT_TABLES = (
     "hr_employee",
@@ -103,83 +91,19 @@ COMPANIES = {
 }
 
 
-def say(*args):
-    print(*args, flush=True)
-
-
-def maxrss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-# ---------------------------------------------------------------- database
-
-
-def _admin_cursor():
-    return odoo.sql_db.db_connect("postgres").cursor()
-
-
-def db_exists(db):
-    with _admin_cursor() as cr:
-        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,))
-        return bool(cr.fetchone())
-
-
-def drop_db(db):
-    Registry.delete(db)
-    odoo.sql_db.close_db(db)
-    with _admin_cursor() as cr:
-        cr._cnx.autocommit = True
-        cr.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid != pg_backend_pid()",
-            (db,),
-        )
-        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(db)))
-    shutil.rmtree(config.filestore(db), ignore_errors=True)
-
-
-def install_db(conf, db, update=False):
-    """Install l10n_mx_icsoe without demo data (or update it, for a reused DB)."""
-    odoo_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
-    command = [
-        sys.executable,
-        str(odoo_bin),
-        "-c",
-        conf,
-        "-d",
-        db,
-        "-u" if update else "-i",
-        "l10n_mx_icsoe",
-        "--without-demo=all",
-        "--stop-after-init",
-        "--no-http",
-        "--log-level=warn",
-    ]
-    subprocess.run(command, check=True)
-
-
 # ---------------------------------------------------------------- identities
-
-
-def identifiers():
-    """The addon's identifier helpers (importable once the addons path is set)."""
-    from odoo.addons.l10n_mx_icsoe.icsoe import identifiers as module
-
-    return module
 
 
 def worker_identities(count):
     """``count`` workers: (name, NSS, CURP, RFC), all valid and distinct."""
     ids = identifiers()
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    letters = benchlib.LETTERS
     workers, i = [], 0
     while len(workers) < count:
-        day = date(1960, 1, 1) + timedelta(days=i % 14000)
-        block = i // 14000
-        name4 = "MO" + letters[block // 26 % 26] + letters[block % 26]
+        stem = benchlib.curp_stem("MO", i)
         i += 1
         try:
-            curp = ids.make_curp(f"{name4}{day:%y%m%d}HDFRRN{i % 10}")
+            curp = ids.make_curp(f"{stem}{i % 10}")
             rfc = ids.make_rfc(f"{curp[:10]}{letters[i % 26]}{i % 10}")
         except ids.IdentifierError:
             continue  # a forbidden word: skip it
@@ -218,31 +142,15 @@ def placements(index):
 
 def _company(env, key, vat):
     name, _rfc, _prefix = COMPANIES[key]
-    company = env["res.company"].create(
-        {
-            "name": name,
-            "country_id": env.ref("base.mx").id,
-            "vat": vat,
-            "l10n_mx_icsoe_email": "icsoe@bench.example.mx",
-            "l10n_mx_icsoe_phone": "5512345678",
-        }
+    return benchlib.create_company(
+        env,
+        name,
+        vat,
+        [
+            ("30001", "Limpieza industrial"),
+            ("30002", "Mantenimiento industrial"),
+        ],
     )
-    registration = env["l10n_mx_icsoe.repse.registration"].create(
-        {
-            "name": f"AR{company.id:05d}/2025",
-            "company_id": company.id,
-            "registration_date": date(2025, 1, 1),
-            "service_ids": [
-                Command.create(
-                    {"folio": "30001", "description": "Limpieza industrial"}
-                ),
-                Command.create(
-                    {"folio": "30002", "description": "Mantenimiento industrial"}
-                ),
-            ],
-        }
-    )
-    return company, registration.service_ids
 
 
 def _build_company(env, key, workers, offset, clients, periods, identities):
@@ -376,10 +284,7 @@ def build_dataset(env, workers, files):
         )
     )
     meta["user"] = user.id
-    env["ir.config_parameter"].set_param(DATASET_PARAM, json.dumps(meta))
-    env.cr.commit()
-    env.cr.execute("ANALYZE")
-    env.invalidate_all()
+    benchlib.store_dataset(env, DATASET_PARAM, meta)
     return meta
 
 
@@ -428,7 +333,7 @@ def reset_dataset(env, meta):
 
 
 def existing_dataset(env, workers, files):
-    meta = json.loads(env["ir.config_parameter"].get_param(DATASET_PARAM) or "{}")
+    meta = benchlib.stored_dataset(env, DATASET_PARAM)
     if (meta.get("version"), meta.get("workers"), meta.get("files")) != (
         DATASET_VERSION,
         workers,
@@ -515,9 +420,7 @@ def zip_files(files):
 
 def analyze(cr):
     """Bring the planner statistics of the written tables up to date and commit."""
-    for table in IMPORT_TABLES:
-        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
-    cr.commit()
+    benchlib.analyze(cr, IMPORT_TABLES)
 
 
 def table_counts(cr):
@@ -528,46 +431,13 @@ def table_counts(cr):
     return counts
 
 
-class Step:
-    """Seconds, SQL queries and RSS high-water mark of one measured call.
+class Step(benchlib.Step):
+    """A measured step; the tables the import writes are ANALYZEd after it."""
 
-    Each step is one transaction, committed inside the measurement, as a click
-    in the web client would be.
-    """
-
-    profile = False
-
-    def __init__(self, env, label):
-        self.env, self.label = env, label
-        self.seconds = self.queries = self.result = None
-
-    def run(self, func):
-        env = self.env
-        env.flush_all()
-        env.invalidate_all()
-        profiler = cProfile.Profile() if self.profile else None
-        queries = env.cr.sql_log_count
-        start = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        self.result = func()
-        env.flush_all()
-        self.queries = env.cr.sql_log_count - queries
-        env.cr.commit()
-        if profiler:
-            profiler.disable()
-        self.seconds = time.perf_counter() - start
-        at_commit = env.cr.sql_log_count - queries - self.queries
-        say(
-            f"  {self.label:<44} {self.seconds:8.3f} s  {self.queries:6d} queries "
-            f"(+{at_commit:2d} at commit)  maxrss {maxrss_mib():7.1f} MiB"
-        )
-        if profiler:
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumtime").print_stats(30)
-            say(out.getvalue())
-        analyze(env.cr)
-        return self.result
+    tables = IMPORT_TABLES
+    label_width = 44
+    profile_sort = "cumtime"
+    profile_lines = 30
 
 
 def company_env(env, meta, key):
@@ -806,10 +676,7 @@ def query_growth(figures):
 
 def summary(figures):
     worst = query_growth(figures)
-    say("== summary")
-    for name, value in figures.items():
-        text = f"{value:.3f}" if isinstance(value, float) else value
-        say(f"{name}: {text}")
+    benchlib.print_figures(figures)
     preview = max(
         figures["large_preview_s"],
         figures["large_preview_files_s"],
@@ -842,26 +709,17 @@ def summary(figures):
             worst <= MAX_QUERIES_PER_EXTRA_FILE,
         ),
     ]
-    for label, ok in checks:
-        say(f"{'PASS' if ok else 'FAIL'}: {label}")
+    benchlib.print_checks(checks)
 
 
 # ---------------------------------------------------------------- main
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", required=True, help="Odoo configuration file")
-    parser.add_argument("--db", default="icsoe_bench_cfdi", help="scratch database")
+    parser = benchlib.new_parser(__doc__, "icsoe_bench_cfdi")
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=500)
-    parser.add_argument("--keep", action="store_true", help="keep the database")
-    parser.add_argument(
-        "--reuse", action="store_true", help="reuse an existing bench database"
-    )
-    parser.add_argument(
-        "--profile", action="store_true", help="print a cProfile of each step"
-    )
+    benchlib.add_run_options(parser)
     args = parser.parse_args(argv)
     if args.workers < 2 * SMALL_DIVISOR or args.files < args.workers:
         parser.error(f"--workers must be >= {2 * SMALL_DIVISOR} and <= --files")
@@ -874,11 +732,8 @@ def prepare_db(args):
     A reused database holding a dataset of another size (or none) is made
     anew: the bench companies cannot be created twice.
     """
-    start = time.perf_counter()
     if args.reuse and db_exists(args.db):
-        say(f"== database {args.db}: update l10n_mx_icsoe")
-        install_db(args.config, args.db, update=True)
-        say(f"  updated in {time.perf_counter() - start:.1f} s")
+        benchlib.update_db(args.config, args.db)
         with Registry(args.db).cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             meta = existing_dataset(env, args.workers, args.files)
@@ -886,11 +741,7 @@ def prepare_db(args):
             say(f"== reusing the dataset in {args.db}")
             return meta
         say("  no dataset of that size in it")
-    say(f"== database {args.db}: drop, create, install l10n_mx_icsoe (no demo)")
-    start = time.perf_counter()
-    drop_db(args.db)
-    install_db(args.config, args.db)
-    say(f"  installed in {time.perf_counter() - start:.1f} s")
+    benchlib.create_db(args.config, args.db)
     with Registry(args.db).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         say(
@@ -904,18 +755,8 @@ def prepare_db(args):
 
 
 def run(args):
-    config.parse_config(
-        [
-            "-c",
-            args.config,
-            "-d",
-            args.db,
-            "--log-level=warn",
-            # build_cfdi comes from the addon's tests, which import the test framework
-            "--log-handler=odoo.tests.common:CRITICAL",
-        ]
-    )
-    odoo.netsvc.init_logger()
+    # build_cfdi comes from the addon's tests, which import the test framework
+    benchlib.init_odoo(args, "--log-handler=odoo.tests.common:CRITICAL")
     Step.profile = args.profile
     meta = prepare_db(args)
     figures = {}
@@ -928,9 +769,7 @@ def run(args):
         measure_company(env, meta, "large", figures, traced=True)
         if args.reuse and not args.keep:
             reset_dataset(api.Environment(cr, SUPERUSER_ID, {}), meta)
-    summary(figures)
-    if not (args.keep or args.reuse):
-        drop_db(args.db)
+    benchlib.finish(args, figures, summary)
 
 
 def main(argv=None):

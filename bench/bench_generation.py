@@ -41,17 +41,10 @@ points to it) so that wkhtmltopdf fetches the report assets as in production.
 its assets and its figure is a lower bound.
 """
 
-import argparse
 import contextlib
-import cProfile
 import csv
-import io
-import json
 import logging
-import pstats
 import re
-import resource
-import shutil
 import socket
 import subprocess
 import sys
@@ -62,11 +55,21 @@ import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
-import odoo
+import benchlib
+from benchlib import (
+    QUIET_CONTEXT,
+    create_company,
+    db_exists,
+    identifiers,
+    maxrss_mib,
+    odoo_command,
+    say,
+)
+
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
 YEAR, PERIOD = 2026, "1"
 PERIOD_START, PERIOD_END = date(2026, 1, 1), date(2026, 4, 30)
@@ -75,53 +78,9 @@ CLIENTS = 50
 DATASET_PARAM = "l10n_mx_icsoe.bench_dataset"
 TARGET_GENERATION_S = 15.0
 TARGET_EXPORTS_S = 5.0
-QUIET_CONTEXT = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-}
 
 
-def say(*args):
-    print(*args, flush=True)
-
-
-def maxrss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-# ---------------------------------------------------------------- database
-
-
-def _admin_cursor():
-    return odoo.sql_db.db_connect("postgres").cursor()
-
-
-def db_exists(db):
-    with _admin_cursor() as cr:
-        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,))
-        return bool(cr.fetchone())
-
-
-def drop_db(db):
-    Registry.delete(db)
-    odoo.sql_db.close_db(db)
-    with _admin_cursor() as cr:
-        cr._cnx.autocommit = True
-        cr.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid != pg_backend_pid()",
-            (db,),
-        )
-        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(db)))
-    shutil.rmtree(config.filestore(db), ignore_errors=True)
-
-
-def odoo_command(conf, db, *options):
-    """The command line of odoo-bin (the one ``import odoo`` finds) on ``db``."""
-    odoo_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
-    return [sys.executable, str(odoo_bin), "-c", conf, "-d", db, *options]
+# ---------------------------------------------------------------- report server
 
 
 def free_port():
@@ -172,29 +131,7 @@ def report_server(conf, db):
                 server.kill()
 
 
-def install_db(conf, db, update=False):
-    """Install l10n_mx_icsoe without demo data (or update it, for a reused DB)."""
-    command = odoo_command(
-        conf,
-        db,
-        "-u" if update else "-i",
-        "l10n_mx_icsoe",
-        "--without-demo=all",
-        "--stop-after-init",
-        "--no-http",
-        "--log-level=warn",
-    )
-    subprocess.run(command, check=True)
-
-
 # ---------------------------------------------------------------- identifiers
-
-
-def identifiers():
-    """The addon's identifier helpers (importable once the addons path is set)."""
-    from odoo.addons.l10n_mx_icsoe.icsoe import identifiers as module
-
-    return module
 
 
 def nss_list(count, offset):
@@ -207,12 +144,8 @@ def curp_list(count, offset):
     """``count`` distinct valid CURPs (birth date and name letters vary)."""
     ids = identifiers()
     curps, seen, i = [], set(), offset
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     while len(curps) < count:
-        day = date(1960, 1, 1) + timedelta(days=i % 14000)
-        block = i // 14000
-        name = "PE" + letters[block // 26 % 26] + letters[block % 26]
-        first17 = f"{name}{day:%y%m%d}HDFRRN{i % 10}"
+        first17 = f"{benchlib.curp_stem('PE', i)}{i % 10}"
         i += 1
         try:
             curp = ids.make_curp(first17)
@@ -259,32 +192,17 @@ def _new_ids(cr, table, count):
 
 
 def _company(env, name, rfc_prefix):
-    company = env["res.company"].create(
-        {
-            "name": name,
-            "country_id": env.ref("base.mx").id,
-            "vat": identifiers().make_rfc(rfc_prefix),
-            "l10n_mx_icsoe_email": "icsoe@bench.example.mx",
-            "l10n_mx_icsoe_phone": "5512345678",
-        }
-    )
-    registration = env["l10n_mx_icsoe.repse.registration"].create(
-        {
-            "name": f"AR{company.id:05d}/2025",
-            "company_id": company.id,
-            "registration_date": date(2025, 1, 1),
-            "service_ids": [
-                Command.create(
-                    {"folio": "20001", "description": "Servicios de limpieza"}
-                ),
-                Command.create(
-                    {"folio": "20002", "description": "Mantenimiento industrial"}
-                ),
-            ],
-        }
+    company, services = create_company(
+        env,
+        name,
+        identifiers().make_rfc(rfc_prefix),
+        [
+            ("20001", "Servicios de limpieza"),
+            ("20002", "Mantenimiento industrial"),
+        ],
     )
     env.ref("base.user_admin").company_ids = [Command.link(company.id)]
-    return company, registration.service_ids
+    return company, services
 
 
 def _contracts(env, company, services, clients, count, prefix):
@@ -403,10 +321,7 @@ def build_dataset(env, contracts, per_contract):
         _workers(env, company, records, per_contract, offset)
         offset += count * per_contract
         meta[key] = company.id
-    env["ir.config_parameter"].set_param(DATASET_PARAM, json.dumps(meta))
-    env.cr.commit()
-    env.cr.execute("ANALYZE")
-    env.invalidate_all()
+    benchlib.store_dataset(env, DATASET_PARAM, meta)
     return meta
 
 
@@ -424,7 +339,7 @@ def delete_bench_filings(env, meta):
 
 
 def existing_dataset(env, contracts, per_contract):
-    meta = json.loads(env["ir.config_parameter"].get_param(DATASET_PARAM) or "{}")
+    meta = benchlib.stored_dataset(env, DATASET_PARAM)
     if (meta.get("contracts"), meta.get("workers_per_contract")) != (
         contracts,
         per_contract,
@@ -446,53 +361,13 @@ def analyze_lines(cr):
     Autovacuum would do it within a minute or so; doing it after each step
     keeps the plans, hence the figures, from depending on its timing.
     """
-    for table in LINE_TABLES:
-        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
-    cr.commit()
+    benchlib.analyze(cr, LINE_TABLES)
 
 
-class Step:
-    """Seconds, SQL queries and RSS high-water mark of one measured call.
+class Step(benchlib.Step):
+    """A measured step; the line tables are ANALYZEd after it."""
 
-    Each step is one transaction, committed inside the measurement, as a click
-    in the web client would be.
-    """
-
-    profile = False
-
-    def __init__(self, env, label):
-        self.env, self.label = env, label
-        self.seconds = self.queries = self.result = None
-
-    def run(self, func):
-        env = self.env
-        env.flush_all()
-        env.invalidate_all()
-        profiler = cProfile.Profile() if self.profile else None
-        queries = env.cr.sql_log_count
-        start = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        self.result = func()
-        env.flush_all()
-        self.queries = env.cr.sql_log_count - queries
-        env.cr.commit()
-        if profiler:
-            profiler.disable()
-        self.seconds = time.perf_counter() - start
-        # Commit-time work (tracking, bus notifications, caches filled once)
-        # is the framework's: shown apart, not compared.
-        at_commit = env.cr.sql_log_count - queries - self.queries
-        say(
-            f"  {self.label:<42} {self.seconds:8.3f} s  {self.queries:6d} queries "
-            f"(+{at_commit:2d} at commit)  maxrss {maxrss_mib():7.1f} MiB"
-        )
-        if profiler:
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-            say(out.getvalue())
-        analyze_lines(env.cr)
-        return self.result
+    tables = LINE_TABLES
 
 
 def traced_peak(env, func):
@@ -703,10 +578,7 @@ def measure_lower_bound(env, meta, figures):
 
 
 def summary(figures):
-    say("== summary")
-    for name, value in figures.items():
-        text = f"{value:.3f}" if isinstance(value, float) else value
-        say(f"{name}: {text}")
+    benchlib.print_figures(figures)
     checks = [
         (
             f"generation <= {TARGET_GENERATION_S:g} s",
@@ -732,26 +604,17 @@ def summary(figures):
                 figures["exports_without_pdf_s"] <= TARGET_EXPORTS_S,
             )
         )
-    for label, ok in checks:
-        say(f"{'PASS' if ok else 'FAIL'}: {label}")
+    benchlib.print_checks(checks)
 
 
 # ---------------------------------------------------------------- main
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", required=True, help="Odoo configuration file")
-    parser.add_argument("--db", default="icsoe_bench", help="scratch database")
+    parser = benchlib.new_parser(__doc__, "icsoe_bench")
     parser.add_argument("--contracts", type=int, default=1000)
     parser.add_argument("--workers-per-contract", type=int, default=20)
-    parser.add_argument("--keep", action="store_true", help="keep the database")
-    parser.add_argument(
-        "--reuse", action="store_true", help="reuse an existing bench database"
-    )
-    parser.add_argument(
-        "--profile", action="store_true", help="print a cProfile of each step"
-    )
+    benchlib.add_run_options(parser)
     parser.add_argument(
         "--no-report-server",
         action="store_true",
@@ -763,17 +626,10 @@ def parse_args(argv=None):
 
 def prepare_db(args):
     """Return the dataset description, building database and dataset as needed."""
-    start = time.perf_counter()
     if args.reuse and db_exists(args.db):
-        # The addon may have changed since the database was made.
-        say(f"== database {args.db}: update l10n_mx_icsoe")
-        install_db(args.config, args.db, update=True)
-        say(f"  updated in {time.perf_counter() - start:.1f} s")
+        benchlib.update_db(args.config, args.db)
     else:
-        say(f"== database {args.db}: drop, create, install l10n_mx_icsoe (no demo)")
-        drop_db(args.db)
-        install_db(args.config, args.db)
-        say(f"  installed in {time.perf_counter() - start:.1f} s")
+        benchlib.create_db(args.config, args.db)
     with Registry(args.db).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         meta = existing_dataset(env, args.contracts, args.workers_per_contract)
@@ -827,8 +683,7 @@ def pdf_mode(args):
 
 
 def run(args):
-    config.parse_config(["-c", args.config, "-d", args.db, "--log-level=warn"])
-    odoo.netsvc.init_logger()
+    benchlib.init_odoo(args)
     # wkhtmltopdf's warnings about an unpatched Qt and missing assets, once per PDF.
     logging.getLogger("odoo.addons.base.models.ir_actions_report").setLevel(
         logging.ERROR
@@ -852,9 +707,7 @@ def run(args):
                 set_report_url(args.db, False)
     else:
         measure(args, meta, figures)
-    summary(figures)
-    if not (args.keep or args.reuse):
-        drop_db(args.db)
+    benchlib.finish(args, figures, summary)
 
 
 def main(argv=None):
