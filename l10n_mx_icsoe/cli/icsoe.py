@@ -135,14 +135,16 @@ def generate(env, args, commit=True):
     company = _company(env, args.company)
     env = env(context=dict(env.context, allowed_company_ids=company.ids))
     Filing = env["l10n_mx_icsoe.filing"].with_company(company)
-    domain = [
+    period = [
         ("company_id", "=", company.id),
         ("year", "=", args.year),
         ("period", "=", str(args.period)),
-        ("filing_type", "in", ("normal", "no_info")),
-        ("state", "!=", "voided"),
     ]
-    filing = Filing.search(domain, limit=1)
+    # The filing in progress (draft or confirmed, a Corrección included), else the
+    # one that stands for the period, else a new Normal.
+    filing = Filing.search(
+        [*period, ("state", "in", ("draft", "confirmed"))], order="id desc", limit=1
+    ) or Filing.search([*period, ("is_effective", "=", True)], limit=1)
     if not filing:
         filing = Filing.create(
             {"company_id": company.id, "year": args.year, "period": str(args.period)}

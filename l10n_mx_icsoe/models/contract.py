@@ -116,6 +116,8 @@ class L10nMxIcsoeContract(models.Model):
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
+        # The workers must stay within the contract when its dates move.
+        self.assignment_ids._check_assignment()
         for contract in self:
             if contract.date_end and contract.date_end < contract.date_start:
                 raise ValidationError(
@@ -199,7 +201,9 @@ class L10nMxIcsoeContract(models.Model):
     def action_end(self):
         for contract in self:
             if not contract.date_end:
-                contract.date_end = fields.Date.context_today(self)
+                contract.date_end = max(
+                    fields.Date.context_today(self), contract.date_start
+                )
         self._transition("ended")
 
     def action_cancel(self):

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..icsoe import diff, periods
 from .filing_check import FilingChecker
 from .filing_generate import generate_lines
+from .guard import internal, is_internal
 
 FILING_TYPES = [
     ("normal", "Normal"),
@@ -28,11 +29,21 @@ MEXICO_TZ = "America/Mexico_City"
 
 # Fields that may still change once a filing has left draft, per state.
 MAIL_FIELDS_PREFIXES = ("message_", "activity_", "website_message")
-EDITABLE_WHEN = {
-    "confirmed": {"state", "imss_folio", "filed_datetime", "acuse", "acuse_filename"},
-    "filed": set(),
-    "replaced": set(),
-    "voided": set(),
+# Fields only the addon's own methods write (workflow, generation, registration).
+PROTECTED_FIELDS = {
+    "state",
+    "generated_at",
+    "contract_count",
+    "worker_count",
+    "error_count",
+    "warning_count",
+    "check_message",
+    "snapshot_sha256",
+    "confirmed_at",
+    "imss_folio",
+    "filed_datetime",
+    "acuse",
+    "acuse_filename",
 }
 TRANSITIONS = {
     # target: states it may come from
@@ -138,7 +149,7 @@ class L10nMxIcsoeFiling(models.Model):
 
     @api.depends("year", "period", "filing_type", "company_id")
     def _compute_name(self):
-        labels = dict(self._fields["filing_type"]._description_selection(self.env))
+        labels = dict(FILING_TYPES)  # IMSS names, the same in every user's language
         for filing in self:
             filing.name = (
                 f"ICSOE {filing.year or ''}-{filing.period or ''} "
@@ -360,6 +371,13 @@ class L10nMxIcsoeFiling(models.Model):
     def _check_complementary_target(self):
         self.ensure_one()
         target = self.replaced_filing_id
+        if target.filing_type == "void":
+            raise ValidationError(
+                self.env._(
+                    "%(target)s is a Sin efectos: it cannot itself be corrected or voided.",
+                    target=target.display_name,
+                )
+            )
         if target.state != "filed":
             raise ValidationError(
                 self.env._(
@@ -397,17 +415,20 @@ class L10nMxIcsoeFiling(models.Model):
             )
 
     def write(self, vals):
-        if not self.env.context.get("l10n_mx_icsoe_transition"):
+        if not is_internal(self):
             changed = {f for f in vals if not f.startswith(MAIL_FIELDS_PREFIXES)}
             for filing in self:
-                if filing.state == "draft":
-                    continue
-                forbidden = changed - EDITABLE_WHEN[filing.state]
+                # Drafts are edited freely but for the workflow's own fields; past
+                # draft, nothing is.
+                forbidden = (
+                    changed & PROTECTED_FIELDS if filing.state == "draft" else changed
+                )
                 if forbidden:
                     raise UserError(
                         self.env._(
-                            "%(filing)s is %(state)s and cannot be changed (%(fields)s). "
-                            "Filed informativas are never edited: file a Corrección.",
+                            "%(filing)s is %(state)s: %(fields)s cannot be changed by hand. "
+                            "Use its buttons; filed informativas are never edited, file a "
+                            "Corrección.",
                             filing=filing.display_name,
                             state=filing._state_label(),
                             fields=", ".join(
@@ -443,7 +464,7 @@ class L10nMxIcsoeFiling(models.Model):
                         new=labels[target],
                     )
                 )
-        self.with_context(l10n_mx_icsoe_transition=True).write({"state": target})
+        internal(self).write({"state": target})
 
     # ------------------------------------------------------------------ actions
 
@@ -565,9 +586,7 @@ class L10nMxIcsoeFiling(models.Model):
         self._check_manager()
         self._set_state("draft")
         self._drop_exports()
-        self.with_context(l10n_mx_icsoe_transition=True).write(
-            {"snapshot_sha256": False, "confirmed_at": False}
-        )
+        internal(self).write({"snapshot_sha256": False, "confirmed_at": False})
         return True
 
     def _register_filed(self, folio, filed_datetime, acuse, acuse_filename):
@@ -589,7 +608,7 @@ class L10nMxIcsoeFiling(models.Model):
                     "%(filing)s: the IMSS Folio is required.", filing=self.display_name
                 )
             )
-        self.write(
+        internal(self).write(
             {
                 "imss_folio": folio.strip(),
                 "filed_datetime": filed_datetime,
@@ -609,6 +628,14 @@ class L10nMxIcsoeFiling(models.Model):
                     folio=self.imss_folio,
                 )
             )
+
+    def _set_contract_folios(self, folios):
+        """Record the IMSS folio of each contract line ({line id: folio})."""
+        self.ensure_one()
+        self._check_manager()
+        lines = self.contract_line_ids.filtered(lambda line: line.id in folios)
+        for line in internal(lines.sudo()):
+            line.write({"imss_folio": folios[line.id]})
 
     def _new_complementary(self, filing_type):
         self.ensure_one()
@@ -649,9 +676,7 @@ class L10nMxIcsoeFiling(models.Model):
     def _freeze(self):
         """Hook: snapshot and exports of a confirmed filing (see filing_export)."""
         self.ensure_one()
-        self.with_context(l10n_mx_icsoe_transition=True).write(
-            {"confirmed_at": fields.Datetime.now()}
-        )
+        internal(self).write({"confirmed_at": fields.Datetime.now()})
 
     def _drop_exports(self):
         """Hook: remove what _freeze produced."""

@@ -20,6 +20,7 @@ from ..icsoe.identifiers import (
     validate_sbc,
 )
 from .common import identifier_message
+from .guard import internal
 from .repse import capture_text
 from .res_partner import partner_rfc
 
@@ -436,4 +437,4 @@ class FilingChecker:
         }
         if generated_at:
             vals["generated_at"] = generated_at
-        self.filing.with_context(l10n_mx_icsoe_transition=True).write(vals)
+        internal(self.filing).write(vals)

@@ -13,6 +13,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..icsoe import layouts, snapshot
+from .guard import internal
 
 SNAPSHOT_TYPES = {
     "normal": "normal",
@@ -147,9 +148,7 @@ class L10nMxIcsoeFiling(models.Model):
                 for name, content in files
             ]
         )
-        self.with_context(l10n_mx_icsoe_transition=True).write(
-            {"snapshot_sha256": snapshot.sha256_hex(xml)}
-        )
+        internal(self).write({"snapshot_sha256": snapshot.sha256_hex(xml)})
         return res
 
     def _drop_exports(self):

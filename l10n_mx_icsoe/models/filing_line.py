@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .guard import is_internal
 from .res_partner import PERSON_TYPES
 
 
@@ -98,9 +99,12 @@ class L10nMxIcsoeFilingContract(models.Model):
     )
 
     def write(self, vals):
-        # The IMSS contract folio is recorded when the filing is registered as filed.
-        if set(vals) == {"imss_folio"} and all(
-            line.filing_id.state == "confirmed" for line in self
+        # The IMSS contract folio is recorded when the filing is registered as filed
+        # (filing._set_contract_folios, managers only).
+        if (
+            is_internal(self)
+            and set(vals) == {"imss_folio"}
+            and all(line.filing_id.state == "confirmed" for line in self)
         ):
             return super(L10nMxIcsoeFilingLineMixin, self).write(vals)
         return super().write(vals)

@@ -129,7 +129,7 @@ class L10nMxIcsoeFiling(models.Model):
             user = filing._responsible_user()
             if not user:
                 continue
-            filing.activity_schedule(
+            filing.with_context(mail_activity_quick_update=True).activity_schedule(
                 "l10n_mx_icsoe.mail_activity_filing_deadline",
                 date_deadline=filing.deadline,
                 summary=self.env._("File %(name)s", name=filing.name),
@@ -167,7 +167,7 @@ class L10nMxIcsoeFiling(models.Model):
             summary = self.env._(
                 "%(name)s is due in %(days)s day(s)", name=filing.name, days=days_left
             )
-            filing.activity_schedule(
+            filing.with_context(mail_activity_quick_update=True).activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=filing.deadline,
                 summary=summary,
@@ -240,7 +240,7 @@ class L10nMxIcsoeRepseRegistration(models.Model):
             "base.user_admin", raise_if_not_found=False
         )
         if user:
-            self.activity_schedule(
+            self.with_context(mail_activity_quick_update=True).activity_schedule(
                 "mail.mail_activity_data_warning",
                 date_deadline=deadline,
                 summary=message[:80],

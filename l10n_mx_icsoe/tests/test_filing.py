@@ -202,7 +202,10 @@ class TestGeneration(IcsoeFilingCase):
 @tagged("post_install", "-at_install")
 class TestChecks(IcsoeFilingCase):
     def _line(self, filing, contract):
-        return filing.contract_line_ids.filtered(lambda c: c.contract_id == contract)
+        # Lines are read-only for users: bad data is planted as the superuser.
+        return filing.contract_line_ids.filtered(
+            lambda c: c.contract_id == contract
+        ).sudo()
 
     def _assert_error(self, filing, line, text):
         filing.action_check()
@@ -267,7 +270,7 @@ class TestChecks(IcsoeFilingCase):
 
     def test_worker_identifiers(self):
         filing = self._filing()
-        worker = filing.worker_line_ids[0]
+        worker = filing.worker_line_ids[0].sudo()
         for field, value, text in (
             ("nss", "1234", "NSS"),
             ("nss", False, "has no NSS"),
@@ -343,11 +346,37 @@ class TestWorkflow(IcsoeFilingCase):
         filing.with_user(self.icsoe_manager).action_confirm()
         self.assertEqual(filing.state, "confirmed")
 
+    def test_workflow_fields_cannot_be_written_by_hand(self):
+        filing = self._filing()
+        as_user = filing.with_user(self.icsoe_user)
+        for ctx in (
+            {},
+            {"l10n_mx_icsoe_internal": True},
+            {"l10n_mx_icsoe_transition": 1},
+        ):
+            with self.subTest(ctx=ctx), self.assertRaisesRegex(UserError, "by hand"):
+                as_user.with_context(**ctx).write(
+                    {"state": "filed", "imss_folio": "N1"}
+                )
+        with self.assertRaisesRegex(UserError, "by hand"):
+            as_user.write({"error_count": 0})
+        with self.assertRaises(AccessError):
+            filing.contract_line_ids[0].with_user(self.icsoe_user).write(
+                {"client_rfc": "X"}
+            )
+        filing.with_user(self.icsoe_manager).action_confirm()
+        self._filed(filing)
+        with self.assertRaisesRegex(UserError, "by hand"):
+            filing.with_user(self.icsoe_manager).with_context(
+                l10n_mx_icsoe_internal=True
+            ).write({"state": "draft"})
+        self.assertEqual(filing.state, "filed")
+
     def test_confirmed_is_frozen(self):
         filing = self._confirmed()
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             filing.contract_line_ids[0].client_rfc = "X"
-        with self.assertRaisesRegex(UserError, "cannot be changed"):
+        with self.assertRaisesRegex(UserError, "by hand"):
             filing.year = 2025
         with self.assertRaisesRegex(UserError, "only a draft"):
             filing.action_generate()
@@ -431,13 +460,13 @@ class TestWorkflow(IcsoeFilingCase):
         for vals in ({"imss_folio": "X"}, {"year": 2025}, {"acuse": False}):
             with (
                 self.subTest(vals=vals),
-                self.assertRaisesRegex(UserError, "cannot be changed"),
+                self.assertRaisesRegex(UserError, "by hand"),
             ):
                 filing.with_user(self.icsoe_manager).write(vals)
         with self.assertRaisesRegex(UserError, "only draft"):
             filing.with_user(self.icsoe_manager).unlink()
         with self.assertRaisesRegex(UserError, "cannot be changed"):
-            filing.worker_line_ids[0].unlink()
+            filing.worker_line_ids[0].sudo().unlink()
         with self.assertRaisesRegex(UserError, "exports and acuse"):
             filing.export_ids[0].unlink()
         acuse = self.env["ir.attachment"].search(
@@ -505,6 +534,8 @@ class TestWorkflow(IcsoeFilingCase):
         self._filed(void, folio="SE1")
         self.assertEqual(original.state, "voided")
         self.assertFalse(void.is_effective)
+        with self.assertRaisesRegex(ValidationError, "Sin efectos"):
+            void.with_user(self.icsoe_manager).action_new_correction()
         again = self._filing()
         self.assertEqual(again.contract_count, 2)
 

@@ -52,8 +52,11 @@ class L10nMxIcsoeFilingRegister(models.TransientModel):
             raise UserError(
                 self.env._("The Presentation Time must be between 00:00 and 23:59.")
             )
-        hours = int(self.filed_time)
-        minutes = int(round((self.filed_time - hours) * 60)) % 60
+        hours, minutes = divmod(round(self.filed_time * 60), 60)
+        if hours > 23:
+            raise UserError(
+                self.env._("The Presentation Time must be between 00:00 and 23:59.")
+            )
         local = pytz.timezone(MEXICO_TZ).localize(
             datetime.combine(self.filed_date, time(hours, minutes))
         )
@@ -62,8 +65,12 @@ class L10nMxIcsoeFilingRegister(models.TransientModel):
     def action_register(self):
         self.ensure_one()
         filing = self.filing_id
-        for line in self.line_ids.filtered("imss_folio"):
-            line.filing_contract_id.imss_folio = line.imss_folio.strip()
+        filing._set_contract_folios(
+            {
+                line.filing_contract_id.id: line.imss_folio.strip()
+                for line in self.line_ids.filtered("imss_folio")
+            }
+        )
         filing._register_filed(
             self.imss_folio,
             self._filed_datetime_utc(),
