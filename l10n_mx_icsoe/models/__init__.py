@@ -15,3 +15,4 @@ from . import res_config_settings
 from . import overview
 from . import ir_attachment
 from . import payroll_cfdi
+from . import mail_message

@@ -6,3 +6,7 @@ from . import test_schedule
 from . import test_cfdi_import
 from . import test_demo_payroll
 from . import test_views
+from . import test_integrity
+from . import test_rpc_security
+from . import test_import_limits
+from . import test_lifecycle

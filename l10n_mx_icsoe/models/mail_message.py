@@ -1,0 +1,1 @@
+"""Audit trail: the chatter of confirmed and filed informativas stays as it is."""
