@@ -83,15 +83,22 @@ def _parser():
 
 
 def _read_paths(paths):
+    """[(name, path)] of the files to import; nothing is read here.
+
+    The import reads each file only once its size on disk (``stat``) fits the
+    import's limits, and streams ZIP archives member by member.
+    """
     files = []
     for path in paths:
         if path.is_dir():
             members = sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in (".xml", ".zip")
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in (".xml", ".zip") and p.is_file()
             )
-            files += [(str(p.relative_to(path)), p.read_bytes()) for p in members]
+            files += [(str(p.relative_to(path)), p) for p in members]
         elif path.is_file():
-            files.append((path.name, path.read_bytes()))
+            files.append((path.name, path))
         else:
             raise BadArgument(f"{path}: no such file or folder")
     return files
@@ -161,15 +168,29 @@ def generate(env, args, commit=True):
 
     out = args.output
     out.mkdir(parents=True, exist_ok=True)
-    files = filing._export_files()
-    for name, content in files:
-        (out / name).write_bytes(content)
     checks = filing._checks_report()
-    (out / f"{filing._file_prefix()}_checks.txt").write_text(checks, encoding="utf-8")
+    files = [
+        *filing._export_files(),
+        (f"{filing._file_prefix()}_checks.txt", checks.encode("utf-8")),
+    ]
+    # Plain base names only (UserError otherwise), each landing in the output
+    # folder itself once resolved (a link in it to elsewhere is refused);
+    # everything is checked before anything is written.
+    filing._check_export_names(name for name, _content in files)
+    root = out.resolve()
+    targets = [(root / name, content) for name, content in files]
+    outside = [str(path) for path, _content in targets if path.resolve().parent != root]
+    if outside:
+        raise Refused(
+            f"{filing.name}: not written, these paths lead outside {root}: "
+            + ", ".join(outside)
+        )
+    for path, content in targets:
+        path.write_bytes(content)
     summary = (
         f"{filing.name} [{filing.state}] {company.name}: {filing.contract_count} contracts, "
         f"{filing.worker_count} workers, {filing.error_count} errors, "
-        f"{filing.warning_count} warnings; {len(files) + 1} files in {out}"
+        f"{filing.warning_count} warnings; {len(files)} files in {out}"
     )
     sys.stdout.write(summary + "\n")
     if args.confirm and filing.state == "draft":

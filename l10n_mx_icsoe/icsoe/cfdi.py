@@ -13,9 +13,13 @@ The files come from users, so parsing is hardened:
   parser also runs with entity resolution, DTD loading and network access off;
 * documents are read as UTF-8 (the only encoding Anexo 20 allows), so the
   DOCTYPE check on the raw bytes cannot be bypassed with another encoding;
-* ZIP archives are expanded with limits on member count, member size and total
-  uncompressed size, checked from the archive directory before reading and
-  again on the bytes actually read; nested archives are refused.
+* one import (every file and archive of it together) is held to
+  :class:`ImportLimits`: a size per file, a total expanded size, a number of
+  files and, per ZIP member, a compression ratio.  Each is checked from what
+  is known before reading (a file's size on disk, a ZIP's directory) and again
+  while the bytes are read, in small chunks, stopping at the limit: a ZIP
+  header that lies about a member's size is never trusted, so no more than
+  the limit is ever held; nested archives are refused.
 
 Errors are :class:`CfdiError` with a stable ``code``; the Odoo layer maps codes
 to translated messages, so the messages here are English fallbacks.  Nothing in
@@ -24,6 +28,7 @@ this module imports Odoo.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -47,10 +52,20 @@ NS_NOMINA12 = "http://www.sat.gob.mx/nomina12"
 NS_NOMINA11 = "http://www.sat.gob.mx/nomina"
 NS_TFD = "http://www.sat.gob.mx/TimbreFiscalDigital"
 
-#: Default limits.
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_ZIP_MEMBERS = 20_000
-MAX_ZIP_TOTAL_BYTES = 500 * 1024 * 1024
+MIB = 1024 * 1024
+#: Default limits of one import: every file and archive of it together.
+MAX_FILE_BYTES = 2 * MIB  # one XML file or ZIP member, expanded
+MAX_IMPORT_BYTES = 100 * MIB  # all the files of one import, expanded
+MAX_IMPORT_FILES = 20_000  # files of one import, ZIP members included
+MAX_ZIP_RATIO = 100  # expanded size / compressed size of one ZIP member
+#: A member expanding to less than this is not held to the ratio: tiny files
+#: compress oddly and cannot exhaust anything.
+RATIO_GRACE_BYTES = 64 * 1024
+#: Bytes read from a ZIP member at a time.  The ratio is measured on the
+#: compressed bytes read so far, which run ahead of the expanded ones by at
+#: most about 1.5 x this, so a member expanding more than the ratio is stopped
+#: by the time it reaches ``ratio`` x 12 KiB (1.2 MiB at 100:1).
+READ_CHUNK = 8 * 1024
 
 #: English fallback per error code; ``str(error)`` is
 #: ``"<filename>: <message>: <detail>."`` (or ``"<filename>: <message>."``).
@@ -69,8 +84,14 @@ ERROR_MESSAGES = {
     "bad_value": "An attribute's value cannot be read",
     "bad_zip": "The ZIP archive is damaged, encrypted or uses an unsupported compression method",
     "zip_member": "The ZIP archive contains a member that is not a CFDI XML file",
-    "zip_too_large": "The ZIP archive has too many members or too much uncompressed data",
+    "too_many_files": "The import holds too many files",
+    "total_too_large": "The files of the import are too large together once expanded",
+    "zip_ratio": "The ZIP member expands far more than payroll XML ever does (a ZIP bomb?)",
 }
+#: Codes of the limits of :class:`ImportLimits`; the error's ``limit`` holds it.
+LIMIT_CODES = frozenset({"too_large", "too_many_files", "total_too_large", "zip_ratio"})
+#: Limits that stop the whole import at once (nothing after can fit).
+_STOP_CODES = frozenset({"too_many_files", "total_too_large"})
 
 _TIPOS = {
     "I": "Ingreso",
@@ -94,18 +115,50 @@ class CfdiError(ValueError):
 
     ``code`` is stable (see :data:`ERROR_MESSAGES`), ``filename`` names the
     file (``archive.zip/member.xml`` for a ZIP member) and ``detail`` says what
-    exactly was wrong, in English.
+    exactly was wrong, in English.  For the codes of :data:`LIMIT_CODES`,
+    ``limit`` is the limit that was reached (bytes, files or ratio).
     """
 
-    def __init__(self, code: str, filename: str, detail: str | None = None):
+    def __init__(
+        self,
+        code: str,
+        filename: str,
+        detail: str | None = None,
+        limit: int | None = None,
+    ):
         self.code = code
         self.filename = filename
         self.detail = detail
+        self.limit = limit
         message = f"{filename}: {ERROR_MESSAGES.get(code, code)}"
         super().__init__(f"{message}: {detail}." if detail else f"{message}.")
 
     def __reduce__(self):
-        return (self.__class__, (self.code, self.filename, self.detail))
+        return (
+            self.__class__,
+            (self.code, self.filename, self.detail, self.limit),
+        )
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one import may hold once expanded, every file and archive together.
+
+    ``file_bytes``: one XML file or ZIP member; ``total_bytes``: all of them;
+    ``files``: how many (ZIP members included); ``ratio``: how many times its
+    compressed size a ZIP member may expand to.
+    """
+
+    file_bytes: int = MAX_FILE_BYTES
+    total_bytes: int = MAX_IMPORT_BYTES
+    files: int = MAX_IMPORT_FILES
+    ratio: int = MAX_ZIP_RATIO
+
+    def __post_init__(self):
+        for name in ("file_bytes", "total_bytes", "files", "ratio"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"ImportLimits.{name} must be a positive integer")
 
 
 @dataclass(frozen=True)
@@ -192,7 +245,9 @@ def parse_cfdi(data: bytes, filename: str, max_bytes: int = MAX_FILE_BYTES) -> P
         raise TypeError("parse_cfdi() expects bytes")
     data = bytes(data)
     if len(data) > max_bytes:
-        raise CfdiError("too_large", filename, _size_detail(len(data), max_bytes))
+        raise CfdiError(
+            "too_large", filename, _size_detail(len(data), max_bytes), max_bytes
+        )
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
     _check_raw(data, filename)
@@ -414,156 +469,307 @@ def is_zip(data: bytes) -> bool:
     return bytes(data[:4]) in _ZIP_MAGIC
 
 
-def _expand_zip(
-    name: str, source, max_bytes: int, max_members: int, max_total_bytes: int
-) -> Iterator[tuple[str, bytes | CfdiError]]:
-    """Yield ``(member label, bytes or CfdiError)`` for a ZIP archive."""
-    handle = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
+class _Budget:
+    """What one import has taken so far, against its limits."""
+
+    def __init__(self, limits: ImportLimits):
+        self.limits = limits
+        self.bytes = 0
+        self.files = 0
+
+    def room(self) -> int:
+        return self.limits.total_bytes - self.bytes
+
+    def too_many(self, name: str, adding: int = 1) -> CfdiError | None:
+        limit = self.limits.files
+        if self.files + adding <= limit:
+            return None
+        if adding == 1:
+            detail = f"more than {limit:,} files; the limit is {limit:,} files"
+        else:
+            detail = (
+                f"{adding:,} files in it and {self.files:,} before it; the limit "
+                f"is {limit:,} files"
+            )
+        return CfdiError("too_many_files", name, detail, limit)
+
+    def too_large(self, name: str, size: int, exact: bool = True) -> CfdiError | None:
+        """The error if ``size`` more bytes do not fit, else ``None``."""
+        if size <= self.room():
+            return None
+        limit = self.limits.total_bytes
+        before = f" and {self.bytes:,} before it" if self.bytes else ""
+        what = f"{size:,} bytes" if exact else f"more than {self.room():,} bytes"
+        detail = f"{what}{before}; the limit is {limit:,} bytes"
+        return CfdiError("total_too_large", name, detail, limit)
+
+    def take(self, size: int) -> None:
+        self.files += 1
+        self.bytes += size
+
+
+def _file_too_large(name: str, size: int, limit: int, exact: bool = True):
+    detail = _size_detail(size, limit) if exact else f"more than {limit:,} bytes"
+    return CfdiError("too_large", name, detail, limit)
+
+
+def _ratio_error(name: str, size: int, compressed: int, ratio: int):
+    detail = (
+        f"{size:,} bytes from {compressed:,} compressed bytes; the limit is "
+        f"{ratio:,} times the compressed size"
+    )
+    return CfdiError("zip_ratio", name, detail, ratio)
+
+
+def _over_ratio(size: int, compressed: int, ratio: int) -> bool:
+    return size > RATIO_GRACE_BYTES and size > ratio * max(compressed, 1)
+
+
+class _CountingReader:
+    """A binary file that counts the bytes read through it.
+
+    The compressed bytes a ZIP member really took are counted here, where they
+    are read from the archive, instead of being taken from its header.
+    """
+
+    def __init__(self, raw):
+        self._raw = raw
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self.count += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    RuntimeError,  # encrypted
+    NotImplementedError,  # compression method
+    OSError,
+    EOFError,
+    ValueError,
+    zlib.error,
+)
+
+
+def _read_member(archive, info, label, counter, budget):
+    """The bytes of one ZIP member, or the error that stopped reading it.
+
+    Read in chunks of :data:`READ_CHUNK`; stops as soon as the member is over
+    the file limit, the import over its total, or the member over the ratio
+    measured on the compressed bytes actually read: whatever its header says,
+    no more than the limits (plus a chunk) is ever held.
+    """
+    limits = budget.limits
+    chunks, size = [], 0
     try:
-        archive = zipfile.ZipFile(handle)
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        OSError,
-        ValueError,
-        EOFError,
-    ) as exc:
+        with archive.open(info) as member:
+            start = counter.count
+            while chunk := member.read(READ_CHUNK):
+                size += len(chunk)
+                if size > limits.file_bytes:
+                    return _file_too_large(label, size, limits.file_bytes, False)
+                if error := budget.too_large(label, size, exact=False):
+                    return error
+                compressed = counter.count - start
+                if _over_ratio(size, compressed, limits.ratio):
+                    return _ratio_error(label, size, compressed, limits.ratio)
+                chunks.append(chunk)
+    except _ZIP_ERRORS as exc:
+        return CfdiError("bad_zip", label, str(exc)[:200] or None)
+    return b"".join(chunks)
+
+
+def _expand_zip(name: str, handle, budget: _Budget):
+    """Yield ``(member label, bytes or CfdiError)`` for a ZIP archive."""
+    limits = budget.limits
+    counter = _CountingReader(handle)
+    try:
+        archive = zipfile.ZipFile(counter)
+    except _ZIP_ERRORS as exc:
         yield name, CfdiError("bad_zip", name, str(exc)[:200] or None)
         return
     with archive:
-        infos = archive.infolist()
-        if len(infos) > max_members:
-            detail = f"{len(infos):,} members; the limit is {max_members:,}"
-            yield name, CfdiError("zip_too_large", name, detail)
+        infos = [
+            info
+            for info in archive.infolist()
+            # folders and macOS resource forks
+            if not (info.is_dir() or info.filename.startswith("__MACOSX/"))
+        ]
+        # What the directory declares, before reading anything.
+        if error := budget.too_many(name, len(infos)):
+            yield name, error
             return
-        declared = sum(info.file_size for info in infos if not info.is_dir())
-        if declared > max_total_bytes:
-            detail = (
-                f"{declared:,} bytes uncompressed; the limit is {max_total_bytes:,}"
-            )
-            yield name, CfdiError("zip_too_large", name, detail)
+        # Members refused one by one below are never held: they do not count.
+        declared = sum(
+            info.file_size
+            for info in infos
+            if info.filename.lower().endswith(".xml")
+            and info.file_size <= limits.file_bytes
+            and not _over_ratio(info.file_size, info.compress_size, limits.ratio)
+        )
+        if error := budget.too_large(name, declared):
+            yield name, error
             return
-        total = 0
         for info in infos:
-            member = info.filename
-            if info.is_dir() or member.startswith("__MACOSX/"):
-                continue  # folders and macOS resource forks
-            label = f"{name}/{member}"
-            lower = member.lower()
+            label = f"{name}/{info.filename}"
+            lower = info.filename.lower()
             if lower.endswith(".zip"):
-                yield (
-                    label,
-                    CfdiError("zip_member", label, "nested ZIP archives are not read"),
-                )
+                detail = "nested ZIP archives are not read"
+                yield label, CfdiError("zip_member", label, detail)
                 continue
             if not lower.endswith(".xml"):
                 yield label, CfdiError("zip_member", label, "not an .xml file")
                 continue
-            if info.file_size > max_bytes:
+            if info.file_size > limits.file_bytes:
+                yield label, _file_too_large(label, info.file_size, limits.file_bytes)
+                continue
+            if _over_ratio(info.file_size, info.compress_size, limits.ratio):
                 yield (
                     label,
-                    CfdiError(
-                        "too_large", label, _size_detail(info.file_size, max_bytes)
+                    _ratio_error(
+                        label, info.file_size, info.compress_size, limits.ratio
                     ),
                 )
                 continue
-            try:
-                with archive.open(info) as member_file:
-                    data = member_file.read(max_bytes + 1)
-            except (
-                zipfile.BadZipFile,
-                RuntimeError,  # encrypted
-                NotImplementedError,  # compression method
-                OSError,
-                EOFError,
-                zlib.error,
-            ) as exc:
-                yield label, CfdiError("bad_zip", label, str(exc)[:200] or None)
+            data = _read_member(archive, info, label, counter, budget)
+            if isinstance(data, CfdiError):
+                yield label, data
+                if data.code in _STOP_CODES:
+                    return
                 continue
-            if len(data) > max_bytes:  # the directory lied about the size
-                yield (
-                    label,
-                    CfdiError("too_large", label, f"more than {max_bytes:,} bytes"),
-                )
-                continue
-            total += len(data)
-            if total > max_total_bytes:
-                detail = f"more than {max_total_bytes:,} bytes uncompressed"
-                yield name, CfdiError("zip_too_large", name, detail)
-                return
             if is_zip(data):
-                yield (
-                    label,
-                    CfdiError("zip_member", label, "nested ZIP archives are not read"),
-                )
+                detail = "nested ZIP archives are not read"
+                yield label, CfdiError("zip_member", label, detail)
                 continue
+            budget.take(len(data))
             yield label, data
 
 
-def _read_path(path: str, max_bytes: int) -> tuple[bool, bytes | CfdiError]:
-    """Return ``(is_zip, bytes or error)``; a ZIP is not read into memory."""
+def _from_memory(name: str, data, budget: _Budget):
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{name}: expected bytes, got {type(data).__name__}")
+    if is_zip(data):
+        yield from _expand_zip(name, io.BytesIO(data), budget)
+        return
+    limits = budget.limits
+    error = (
+        budget.too_many(name)
+        or (
+            len(data) > limits.file_bytes
+            and _file_too_large(name, len(data), limits.file_bytes)
+        )
+        or budget.too_large(name, len(data))
+    )
+    if error:
+        yield name, error
+        return
+    budget.take(len(data))
+    yield name, bytes(data)
+
+
+def _from_disk(name: str, path, budget: _Budget):
+    """A file on disk: its size is checked before it is read; a ZIP is streamed."""
+    limits = budget.limits
     try:
         with open(path, "rb") as handle:
             if is_zip(handle.read(4)):
-                return True, b""
+                handle.seek(0)
+                yield from _expand_zip(name, handle, budget)
+                return
             size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                return False, CfdiError(
-                    "too_large", path, _size_detail(size, max_bytes)
+            error = (
+                budget.too_many(name)
+                or (
+                    size > limits.file_bytes
+                    and _file_too_large(name, size, limits.file_bytes)
                 )
-            handle.seek(0)
-            return False, handle.read(max_bytes + 1)
+                or budget.too_large(name, size)
+            )
+            if not error:
+                handle.seek(0)
+                # It may have grown since: never more than the limits.
+                data = handle.read(min(limits.file_bytes, budget.room()) + 1)
+                if len(data) > limits.file_bytes:
+                    error = _file_too_large(name, len(data), limits.file_bytes, False)
+                else:
+                    error = budget.too_large(name, len(data), exact=False)
     except OSError as exc:
-        return False, CfdiError("unreadable", path, exc.strerror or str(exc))
+        yield name, CfdiError("unreadable", name, exc.strerror or str(exc))
+        return
+    if error:
+        yield name, error
+        return
+    budget.take(len(data))
+    yield name, data
 
 
 def _entries(
-    files: Iterable,
-    max_bytes: int,
-    max_members: int,
-    max_total_bytes: int,
+    files: Iterable, limits: ImportLimits
 ) -> Iterator[tuple[str, bytes | CfdiError]]:
+    budget = _Budget(limits)
     for item in files:
         if isinstance(item, (str, os.PathLike)):
-            name = os.fspath(item)
-            zipped, data = _read_path(name, max_bytes)
-            source = name
+            entries = _from_disk(os.fspath(item), item, budget)
         else:
-            name, data = item
-            if not isinstance(data, (bytes, bytearray, memoryview)):
-                raise TypeError(f"{name}: expected bytes, got {type(data).__name__}")
-            data = bytes(data)
-            zipped, source = is_zip(data), data
-        if zipped:
-            yield from _expand_zip(
-                name, source, max_bytes, max_members, max_total_bytes
-            )
-        elif isinstance(data, CfdiError):
+            name, value = item
+            if isinstance(value, os.PathLike):
+                entries = _from_disk(name, value, budget)
+            else:
+                entries = _from_memory(name, value, budget)
+        for name, data in entries:
             yield name, data
-        elif len(data) > max_bytes:
-            yield name, CfdiError("too_large", name, _size_detail(len(data), max_bytes))
-        else:
-            yield name, data
+            if isinstance(data, CfdiError) and data.code in _STOP_CODES:
+                return
+
+
+def _limits(limits: ImportLimits | None, **overrides) -> ImportLimits:
+    limits = limits or ImportLimits()
+    overrides = {key: value for key, value in overrides.items() if value is not None}
+    return dataclasses.replace(limits, **overrides) if overrides else limits
 
 
 def iter_files(
     files: Iterable,
     *,
-    max_bytes: int = MAX_FILE_BYTES,
-    max_members: int = MAX_ZIP_MEMBERS,
-    max_total_bytes: int = MAX_ZIP_TOTAL_BYTES,
+    limits: ImportLimits | None = None,
+    max_bytes: int | None = None,
+    max_files: int | None = None,
+    max_total_bytes: int | None = None,
+    max_ratio: int | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Yield ``(name, bytes)`` for each file, ZIP archives expanded.
 
-    *files* holds ``(filename, bytes)`` pairs or paths.  A ZIP (told by its
-    magic bytes, whatever its name) yields its ``.xml`` members, named
-    ``archive.zip/member.xml``; folders are skipped.  Raises
+    *files* holds paths, ``(filename, bytes)`` pairs or ``(filename, path)``
+    pairs (read from disk, shown as *filename*).  A ZIP (told by its magic
+    bytes, whatever its name) yields its ``.xml`` members, named
+    ``archive.zip/member.xml``; folders are skipped.  *limits* (or the
+    ``max_*`` overrides of it) hold for all the files together.  Raises
     :class:`CfdiError` at the first problem: a member that is not ``.xml`` or
-    is itself a ZIP (``zip_member``), a file or member over *max_bytes*
-    (``too_large``), more than *max_members* members or *max_total_bytes*
-    uncompressed (``zip_too_large``), a damaged archive (``bad_zip``).
+    is itself a ZIP (``zip_member``), a file or member over the file limit
+    (``too_large``), a member expanding more than the ratio (``zip_ratio``),
+    more files (``too_many_files``) or more bytes (``total_too_large``) than
+    the import may hold, a damaged archive (``bad_zip``).
     """
-    for name, data in _entries(files, max_bytes, max_members, max_total_bytes):
+    limits = _limits(
+        limits,
+        file_bytes=max_bytes,
+        files=max_files,
+        total_bytes=max_total_bytes,
+        ratio=max_ratio,
+    )
+    for name, data in _entries(files, limits):
         if isinstance(data, CfdiError):
             raise data
         yield name, data
@@ -572,24 +778,33 @@ def iter_files(
 def parse_many(
     files: Iterable,
     *,
-    max_bytes: int = MAX_FILE_BYTES,
-    max_members: int = MAX_ZIP_MEMBERS,
-    max_total_bytes: int = MAX_ZIP_TOTAL_BYTES,
+    limits: ImportLimits | None = None,
+    max_bytes: int | None = None,
+    max_files: int | None = None,
+    max_total_bytes: int | None = None,
+    max_ratio: int | None = None,
 ) -> tuple[list[Payslip], list[CfdiError]]:
     """Parse every file (ZIPs expanded); collect the errors instead of stopping.
 
     Returns ``(payslips, errors)`` in input order.  Non-payroll CFDIs are
     errors too (``not_payroll``): deciding what to do with them is up to the
-    caller.
+    caller.  Reaching the import's file count or total size stops there.
     """
+    limits = _limits(
+        limits,
+        file_bytes=max_bytes,
+        files=max_files,
+        total_bytes=max_total_bytes,
+        ratio=max_ratio,
+    )
     payslips: list[Payslip] = []
     errors: list[CfdiError] = []
-    for name, data in _entries(files, max_bytes, max_members, max_total_bytes):
+    for name, data in _entries(files, limits):
         if isinstance(data, CfdiError):
             errors.append(data)
             continue
         try:
-            payslips.append(parse_cfdi(data, name, max_bytes=max_bytes))
+            payslips.append(parse_cfdi(data, name, max_bytes=limits.file_bytes))
         except CfdiError as exc:
             errors.append(exc)
     return payslips, errors

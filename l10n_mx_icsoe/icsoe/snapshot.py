@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
@@ -272,3 +273,15 @@ def validate_snapshot(xml: bytes) -> list[str]:
 def sha256_hex(data: bytes) -> str:
     """Return the lower-case hexadecimal SHA-256 digest of *data*."""
     return hashlib.sha256(data).hexdigest()
+
+
+# Characters an XML 1.0 document cannot hold: C0 controls but tab, newline and
+# carriage return; surrogates; U+FFFE and U+FFFF.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_unsafe_chars(text: Any) -> list[str]:
+    """The characters of ``text`` that XML 1.0 cannot hold, as ``U+XXXX`` codes."""
+    if not isinstance(text, str):
+        return []
+    return sorted({f"U+{ord(c):04X}" for c in _XML_UNSAFE.findall(text)})

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..icsoe import periods
+from .hr_employee import WORKER_DATA_GROUPS
 from .res_partner import partner_rfc
 
 CONTRACT_STATES = [
@@ -26,6 +27,7 @@ class L10nMxIcsoeContract(models.Model):
     _description = "Specialised-Service Contract"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(string="Reference", required=True, tracking=True)
     company_id = fields.Many2one(
@@ -41,8 +43,9 @@ class L10nMxIcsoeContract(models.Model):
         required=True,
         index=True,
         tracking=True,
-        domain="[('is_company', '=', True)]",
-        help="The beneficiary (contratante) of the specialised service.",
+        check_company=True,
+        help="The beneficiary (contratante) of the specialised service: a company or "
+        "an individual (persona física).",
     )
     client_rfc = fields.Char(related="partner_id.vat", string="Client RFC")
     object = fields.Text(
@@ -56,8 +59,10 @@ class L10nMxIcsoeContract(models.Model):
         string="Servicio u obra especializado",
         required=True,
         tracking=True,
-        domain="[('company_id', '=', company_id)]",
-        help="REPSE registered service; IMSS wants 'folio — authorised description'.",
+        check_company=True,
+        help="REPSE registered service; IMSS wants 'folio — authorised description'. "
+        "After a renewal, move the contract to the renewed registration's service: "
+        "what was filed keeps the old one.",
     )
     repse_registration_id = fields.Many2one(
         related="repse_service_id.registration_id", string="REPSE Registration"
@@ -164,9 +169,10 @@ class L10nMxIcsoeContract(models.Model):
             if not registration._is_valid_on(contract.date_start):
                 raise ValidationError(
                     self.env._(
-                        "Contract %(name)s: the REPSE registration %(reg)s of the service "
-                        "is not valid on the Start Date %(start)s (valid %(valid_from)s to "
-                        "%(valid_to)s, %(state)s).",
+                        "Contract %(name)s: neither the REPSE registration %(reg)s of the "
+                        "service nor a registration it renews is valid on the Start Date "
+                        "%(start)s (%(reg)s: valid %(valid_from)s to %(valid_to)s, "
+                        "%(state)s). Pick a service of the registration valid on that date.",
                         name=contract.name,
                         reg=registration.name,
                         start=contract.date_start,
@@ -231,9 +237,14 @@ class L10nMxIcsoeContractAssignment(models.Model):
     _name = "l10n_mx_icsoe.contract.assignment"
     _description = "Contract Worker Assignment"
     _order = "contract_id, employee_id, date_from"
+    _check_company_auto = True
 
     contract_id = fields.Many2one(
-        "l10n_mx_icsoe.contract", required=True, ondelete="cascade", index=True
+        "l10n_mx_icsoe.contract",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         related="contract_id.company_id", store=True, index=True, precompute=True
@@ -243,12 +254,24 @@ class L10nMxIcsoeContractAssignment(models.Model):
         string="Worker",
         required=True,
         index=True,
-        domain="[('company_id', '=', company_id)]",
+        check_company=True,
     )
     date_from = fields.Date(required=True)
     date_to = fields.Date()
-    nss = fields.Char(related="employee_id.ssnid", string="NSS")
-    curp = fields.Char(related="employee_id.l10n_mx_curp", string="CURP")
+    # Read with the user's own rights: an onchange cannot reveal another
+    # company's worker identity.
+    nss = fields.Char(
+        related="employee_id.ssnid",
+        string="NSS",
+        compute_sudo=False,
+        groups=WORKER_DATA_GROUPS,
+    )
+    curp = fields.Char(
+        related="employee_id.l10n_mx_curp",
+        string="CURP",
+        compute_sudo=False,
+        groups=WORKER_DATA_GROUPS,
+    )
 
     @api.onchange("contract_id")
     def _onchange_contract_id(self):

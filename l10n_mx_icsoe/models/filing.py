@@ -1,10 +1,12 @@
+from datetime import timedelta
+
 import pytz
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..icsoe import diff, periods
+from ..icsoe import chain, diff, periods
 from .filing_check import FilingChecker
 from .filing_generate import generate_lines
 from .guard import internal, is_internal
@@ -44,6 +46,21 @@ PROTECTED_FIELDS = {
     "filed_datetime",
     "acuse",
     "acuse_filename",
+    # Computed from year and period; written only by their computation.
+    "name",
+    "date_start",
+    "date_end",
+    "deadline",
+    "is_effective",
+    # The chain: complementarias are started by their buttons only.
+    "replaced_filing_id",
+    # Frozen exports (filing_export) and what the register wizard records.
+    "export_attachment_ids",
+    "exports_sha256",
+    "declared_contract_count",
+    "is_late",
+    "warning_message",
+    "info_message",
 }
 TRANSITIONS = {
     # target: states it may come from
@@ -62,15 +79,21 @@ class L10nMxIcsoeFiling(models.Model):
     _description = "ICSOE Informativa"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "year desc, period desc, company_id, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     year = fields.Integer(
-        required=True, default=lambda self: fields.Date.context_today(self).year
+        required=True, default=lambda self: self._default_due_period()[0]
     )
-    period = fields.Selection(PERIODS, string="Cuatrimestre", required=True)
+    period = fields.Selection(
+        PERIODS,
+        string="Cuatrimestre",
+        required=True,
+        default=lambda self: str(self._default_due_period()[1]),
+    )
     date_start = fields.Date(
         string="Period Start", compute="_compute_period_dates", store=True
     )
@@ -91,6 +114,7 @@ class L10nMxIcsoeFiling(models.Model):
         "l10n_mx_icsoe.filing",
         string="Replaces",
         index=True,
+        check_company=True,
         help="The filed informativa this Corrección replaces or this Sin efectos voids.",
     )
     complementary_ids = fields.One2many(
@@ -140,7 +164,43 @@ class L10nMxIcsoeFiling(models.Model):
     is_overdue = fields.Boolean(
         compute="_compute_is_overdue", search="_search_is_overdue"
     )
-    complementary_count = fields.Integer(compute="_compute_complementary_count")
+    complementary_count = fields.Integer(
+        string="Filed Complementarias",
+        compute="_compute_complementary_count",
+        help="Corrección and Sin efectos filed for the period; drafts do not count "
+        "against the limit.",
+    )
+    can_complement = fields.Boolean(compute="_compute_next_steps")
+    can_new_original = fields.Boolean(compute="_compute_next_steps")
+    warning_message = fields.Text(
+        string="Filing Warnings",
+        readonly=True,
+        copy=False,
+        help="Warnings about the filing as a whole (they do not block).",
+    )
+    info_message = fields.Text(
+        string="Not Reported",
+        readonly=True,
+        copy=False,
+        help="Contracts of the period left out of the informativa, and why.",
+    )
+    declared_contract_count = fields.Integer(
+        string="Contracts Acknowledged by IMSS",
+        readonly=True,
+        copy=False,
+        help="Number of contracts the portal acknowledged, recorded at registration "
+        "(IMSS inconsistency 7 when it differs from the informativa).",
+    )
+    declared_mismatch = fields.Boolean(
+        string="Declared Count Differs", compute="_compute_declared_mismatch"
+    )
+    is_late = fields.Boolean(
+        string="Filed Late",
+        readonly=True,
+        copy=False,
+        help="Presented after the legal deadline (a spontaneous late filing avoids the "
+        "fine, LSS art. 304-C).",
+    )
     diff_html = fields.Html(
         string="Changes", compute="_compute_diff_html", sanitize=False
     )
@@ -207,6 +267,21 @@ class L10nMxIcsoeFiling(models.Model):
             return domain
         return ["!", "&", "&", *domain]
 
+    @api.depends("state", "contract_count", "declared_contract_count")
+    def _compute_declared_mismatch(self):
+        for filing in self:
+            filing.declared_mismatch = bool(
+                filing.state in ("filed", "replaced", "voided")
+                and filing.filing_type in ("normal", "correction")
+                and filing.declared_contract_count != filing.contract_count
+            )
+
+    @api.model
+    def _default_due_period(self):
+        """(year, period) of the cuatrimestre due now: the last closed one."""
+        year, period = periods.period_of(self._today_mexico())
+        return (year, period - 1) if period > 1 else (year - 1, 3)
+
     @api.depends("company_id", "year", "period")
     def _compute_complementary_count(self):
         groups = self._read_group(
@@ -214,6 +289,7 @@ class L10nMxIcsoeFiling(models.Model):
                 ("company_id", "in", self.company_id.ids),
                 ("year", "in", list(set(self.mapped("year")))),
                 ("filing_type", "in", COMPLEMENTARY_TYPES),
+                ("state", "in", ("filed", "replaced", "voided")),
             ],
             ["company_id", "year", "period"],
             ["__count"],
@@ -300,143 +376,248 @@ class L10nMxIcsoeFiling(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------ the chain
+
+    def _period_domain(self):
+        self.ensure_one()
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("year", "=", self.year),
+            ("period", "=", self.period),
+        ]
+
+    def _period_chain(self):
+        """The filings of this filing's company and period, as plain chain data."""
+        self.ensure_one()
+        rows = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_read(
+                self._period_domain(),
+                ["filing_type", "state", "replaced_filing_id"],
+            )
+        )
+        return [
+            chain.Filing(
+                row["id"],
+                row["filing_type"],
+                row["state"],
+                row["replaced_filing_id"] and row["replaced_filing_id"][0],
+            )
+            for row in rows
+        ]
+
+    def _chain_message(self, code, target=None):
+        """Translated explanation of a refusal code of ``icsoe.chain``."""
+        self.ensure_one()
+        _ = self.env._
+        period = f"{self.year}-{self.period}"
+        standing = self.search(
+            [*self._period_domain(), ("is_effective", "=", True)], limit=1
+        )
+        messages = {
+            "in_effect": _(
+                "%(company)s already has %(standing)s in effect for %(period)s: IMSS lists a "
+                "second informativa as inconsistent. File a Corrección or a Sin efectos of "
+                "it instead.",
+                company=self.company_id.name,
+                standing=standing.display_name,
+                period=period,
+            ),
+            "original_in_progress": _(
+                "%(company)s already has a Normal or Sin información in progress for "
+                "%(period)s: finish or delete that draft first.",
+                company=self.company_id.name,
+                period=period,
+            ),
+            "complementary_in_progress": _(
+                "A Corrección or Sin efectos of %(period)s is in progress: file it or "
+                "delete that draft first.",
+                period=period,
+            ),
+            "target_unknown": _(
+                "%(filing)s: a complementaria must name the filed informativa of the same "
+                "company and period that it replaces.",
+                filing=self.display_name,
+            ),
+            "target_is_void": _(
+                "%(target)s is a Sin efectos: it cannot itself be corrected or voided.",
+                target=target and target.display_name,
+            ),
+            "target_replaced": _(
+                "%(target)s was replaced by a Corrección: correct or void the informativa "
+                "in effect, %(standing)s.",
+                target=target and target.display_name,
+                standing=standing.display_name or _("(none)"),
+            ),
+            "target_voided": _(
+                "%(target)s was voided by a Sin efectos: nothing of it is left to correct. "
+                "Start a new informativa for %(period)s.",
+                target=target and target.display_name,
+                period=period,
+            ),
+            "target_not_filed": _(
+                "%(target)s is %(state)s: only the filed informativa in effect can be "
+                "corrected or voided.",
+                target=target and target.display_name,
+                state=target and target._state_label(),
+            ),
+            "limit_reached": _(
+                "%(company)s has reached the limit of %(limit)s filed complementarias "
+                "(Corrección and Sin efectos) for %(period)s (Settings > ICSOE).",
+                company=self.company_id.name,
+                limit=self.company_id.l10n_mx_icsoe_max_complementary,
+                period=period,
+            ),
+        }
+        return messages[code]
+
+    def _chain_refusal(self):
+        """Why this filing cannot stand in its period's chain now, as a message, or None."""
+        self.ensure_one()
+        filings = self._period_chain()
+        if self.filing_type in ORIGINAL_TYPES:
+            code = chain.new_original_refusal(filings, exclude=self.id)
+        else:
+            code = chain.complementary_refusal(
+                filings,
+                self.replaced_filing_id.id,
+                self.company_id.l10n_mx_icsoe_max_complementary,
+                exclude=self.id,
+            )
+        return code and self._chain_message(code, self.replaced_filing_id)
+
     @api.constrains("filing_type", "replaced_filing_id", "company_id", "year", "period")
     def _check_chain(self):
         for filing in self:
             target = filing.replaced_filing_id
-            if filing.filing_type in ORIGINAL_TYPES:
-                if target:
-                    raise ValidationError(
-                        self.env._(
-                            "%(filing)s: only a Corrección or a Sin efectos replaces another filing.",
-                            filing=filing.display_name,
-                        )
-                    )
-                filing._check_single_original()
-                continue
-            if not target:
+            if filing.filing_type in ORIGINAL_TYPES and target:
                 raise ValidationError(
                     self.env._(
-                        "%(filing)s: a complementaria must name the filed informativa it replaces.",
+                        "%(filing)s: only a Corrección or a Sin efectos replaces another filing.",
                         filing=filing.display_name,
                     )
                 )
-            if (target.company_id, target.year, target.period) != (
-                filing.company_id,
-                filing.year,
-                filing.period,
+            if filing.filing_type in COMPLEMENTARY_TYPES and (
+                not target
+                or (target.company_id, target.year, target.period)
+                != (filing.company_id, filing.year, filing.period)
             ):
-                raise ValidationError(
-                    self.env._(
-                        "%(filing)s: it must be of the same company and period as %(target)s.",
-                        filing=filing.display_name,
-                        target=target.display_name,
-                    )
-                )
+                raise ValidationError(filing._chain_message("target_unknown"))
+            if filing.state in ("draft", "confirmed"):
+                message = filing._chain_refusal()
+                if message:
+                    raise ValidationError(message)
 
-    def _check_single_original(self):
-        """At most one Normal / Sin información per company and period, unless voided."""
-        self.ensure_one()
-        others = self.search_count(
-            [
-                ("id", "!=", self.id),
-                ("company_id", "=", self.company_id.id),
-                ("year", "=", self.year),
-                ("period", "=", self.period),
-                ("filing_type", "in", ORIGINAL_TYPES),
-                ("state", "!=", "voided"),
-            ]
-        )
-        if others:
-            raise ValidationError(
-                self.env._(
-                    "%(company)s already has a Normal or Sin información informativa for "
-                    "%(year)s-%(period)s: IMSS lists a second one as inconsistent. File a "
-                    "Corrección of it instead.",
-                    company=self.company_id.name,
-                    year=self.year,
-                    period=self.period,
-                )
+    @api.depends("company_id", "year", "period", "state")
+    def _compute_next_steps(self):
+        for filing in self:
+            if not filing.id or not filing.period:
+                filing.can_complement = filing.can_new_original = False
+                continue
+            steps = chain.next_steps(
+                filing._period_chain(),
+                filing.company_id.l10n_mx_icsoe_max_complementary,
             )
+            filing.can_complement = filing.is_effective and steps["correction"]
+            filing.can_new_original = (
+                filing.state in ("replaced", "voided") or filing.filing_type == "void"
+            ) and steps["new_original"]
 
     # ------------------------------------------------------------------ write guards
 
+    def _check_user_company(self, company_id):
+        """A filing only lives in a company its user belongs to."""
+        if self.env.su or not company_id:
+            return
+        if company_id not in self.env.user.company_ids.ids:
+            raise AccessError(
+                self.env._(
+                    "ICSOE informativa: you do not belong to the company chosen in Company; "
+                    "pick one of your companies."
+                )
+            )
+
+    def _forbidden_message(self, fields_, filing=None):
+        names = ", ".join(
+            self._fields[f].get_description(self.env)["string"] for f in sorted(fields_)
+        )
+        if filing is None:
+            return self.env._(
+                "An ICSOE informativa is created as a draft Normal or Sin información; "
+                "%(fields)s are set only by its buttons (Generate, Confirm, Register "
+                "presentation, Corrección, Sin efectos).",
+                fields=names,
+            )
+        return self.env._(
+            "%(filing)s is %(state)s: %(fields)s cannot be changed by hand. Use its "
+            "buttons; filed informativas are never edited, file a Corrección.",
+            filing=filing.display_name,
+            state=filing._state_label(),
+            fields=names,
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        if is_internal(self):
+            return super().create(vals_list)
+        # Every way in from a client (create, load/import, a context default) ends
+        # here: only drafts of an original type, without workflow values.
+        context = {
+            key: value
+            for key, value in self.env.context.items()
+            if not (
+                key.startswith("default_")
+                and (key[8:] in PROTECTED_FIELDS or key[8:] == "state")
+            )
+        }
+        self = self.with_context(context)  # noqa: PLW0642
+        for vals in vals_list:
+            forbidden = set(vals) & PROTECTED_FIELDS
+            if vals.get("filing_type", "normal") not in ORIGINAL_TYPES:
+                forbidden.add("filing_type")
+            if forbidden:
+                raise UserError(self._forbidden_message(forbidden))
+            self._check_user_company(vals.get("company_id"))
         filings = super().create(vals_list)
-        for filing in filings.filtered(lambda f: f.filing_type in COMPLEMENTARY_TYPES):
-            filing._check_complementary_target()
+        for filing in filings:
+            if (
+                filing.state != "draft"
+                or filing.filing_type not in ORIGINAL_TYPES
+                or filing.replaced_filing_id
+            ):
+                raise UserError(self._forbidden_message({"state", "filing_type"}))
+            self._check_user_company(filing.company_id.id)
         return filings
 
-    def _check_complementary_target(self):
-        self.ensure_one()
-        target = self.replaced_filing_id
-        if target.filing_type == "void":
-            raise ValidationError(
-                self.env._(
-                    "%(target)s is a Sin efectos: it cannot itself be corrected or voided.",
-                    target=target.display_name,
-                )
+    def copy(self, default=None):
+        raise UserError(
+            self.env._(
+                "An ICSOE informativa cannot be duplicated: create the informativa of the "
+                "period (ICSOE > Informativas > New), or file a Corrección of the one in "
+                "effect."
             )
-        if target.state != "filed":
-            raise ValidationError(
-                self.env._(
-                    "%(target)s is %(state)s: only a filed informativa that was not replaced "
-                    "or voided can be corrected or voided.",
-                    target=target.display_name,
-                    state=target._state_label(),
-                )
-            )
-        pending = self.search_count(
-            [
-                ("id", "!=", self.id),
-                ("replaced_filing_id", "=", target.id),
-                ("state", "in", ("draft", "confirmed")),
-            ]
         )
-        if pending:
-            raise ValidationError(
-                self.env._(
-                    "%(target)s already has a complementaria in progress.",
-                    target=target.display_name,
-                )
-            )
-        limit = self.company_id.l10n_mx_icsoe_max_complementary
-        if limit and self.complementary_count > limit:
-            raise ValidationError(
-                self.env._(
-                    "%(company)s has reached the limit of %(limit)s complementarias "
-                    "(Corrección and Sin efectos) for %(year)s-%(period)s.",
-                    company=self.company_id.name,
-                    limit=limit,
-                    year=self.year,
-                    period=self.period,
-                )
-            )
 
     def write(self, vals):
         if not is_internal(self):
             changed = {f for f in vals if not f.startswith(MAIL_FIELDS_PREFIXES)}
+            if "company_id" in vals:
+                self._check_user_company(vals["company_id"])
             for filing in self:
                 # Drafts are edited freely but for the workflow's own fields; past
                 # draft, nothing is.
-                forbidden = (
-                    changed & PROTECTED_FIELDS if filing.state == "draft" else changed
-                )
+                if filing.state != "draft":
+                    forbidden = changed
+                else:
+                    forbidden = changed & PROTECTED_FIELDS
+                    if "filing_type" in changed and not (
+                        filing.filing_type in ORIGINAL_TYPES
+                        and vals["filing_type"] in ORIGINAL_TYPES
+                    ):
+                        forbidden.add("filing_type")
                 if forbidden:
-                    raise UserError(
-                        self.env._(
-                            "%(filing)s is %(state)s: %(fields)s cannot be changed by hand. "
-                            "Use its buttons; filed informativas are never edited, file a "
-                            "Corrección.",
-                            filing=filing.display_name,
-                            state=filing._state_label(),
-                            fields=", ".join(
-                                self._fields[f].get_description(self.env)["string"]
-                                for f in sorted(forbidden)
-                            ),
-                        )
-                    )
+                    raise UserError(self._forbidden_message(forbidden, filing))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -515,6 +696,21 @@ class L10nMxIcsoeFiling(models.Model):
             FilingChecker(filing).recheck()
         return True
 
+    def action_set_normal(self):
+        """A Sin información draft whose period turned out to have contracts."""
+        self._ensure_draft()
+        for filing in self:
+            if filing.filing_type != "no_info":
+                raise UserError(
+                    self.env._(
+                        "%(filing)s is not a 'Sin información' informativa.",
+                        filing=filing.display_name,
+                    )
+                )
+            filing.filing_type = "normal"
+            generate_lines(filing)
+        return True
+
     def _check_manager(self):
         if not self.env.user.has_group("l10n_mx_icsoe.group_icsoe_manager"):
             raise AccessError(
@@ -567,6 +763,9 @@ class L10nMxIcsoeFiling(models.Model):
                         filing=filing.display_name,
                     )
                 )
+            message = filing._chain_refusal()
+            if message:
+                raise UserError(message)
             FilingChecker(filing).recheck()
             if filing.error_count:
                 raise UserError(
@@ -589,7 +788,9 @@ class L10nMxIcsoeFiling(models.Model):
         internal(self).write({"snapshot_sha256": False, "confirmed_at": False})
         return True
 
-    def _register_filed(self, folio, filed_datetime, acuse, acuse_filename):
+    def _register_filed(
+        self, folio, filed_datetime, acuse, acuse_filename, declared_count=None
+    ):
         """Record the IMSS presentation (called by the wizard)."""
         self.ensure_one()
         self._check_manager()
@@ -608,12 +809,22 @@ class L10nMxIcsoeFiling(models.Model):
                     "%(filing)s: the IMSS Folio is required.", filing=self.display_name
                 )
             )
+        filed_on = self._mexico_date(filed_datetime)
+        self._check_presentation_date(filed_on)
+        message = self._chain_refusal()
+        if message:
+            raise UserError(message)
+        late = bool(self.filing_type in ORIGINAL_TYPES and filed_on > self.deadline)
         internal(self).write(
             {
                 "imss_folio": folio.strip(),
                 "filed_datetime": filed_datetime,
                 "acuse": acuse,
                 "acuse_filename": acuse_filename,
+                "is_late": late,
+                "declared_contract_count": self.contract_count
+                if declared_count is None
+                else declared_count,
             }
         )
         self._set_state("filed")
@@ -628,6 +839,65 @@ class L10nMxIcsoeFiling(models.Model):
                     folio=self.imss_folio,
                 )
             )
+        if late:
+            self.message_post(
+                body=self.env._(
+                    "Presented on %(date)s, after the legal deadline of %(deadline)s. A "
+                    "late filing made before IMSS requires it is spontaneous and is not "
+                    "fined (LSS art. 304-C); keep the acuse.",
+                    date=filed_on,
+                    deadline=self.deadline,
+                )
+            )
+        if self.declared_mismatch:
+            self.message_post(
+                body=self.env._(
+                    "IMSS acknowledged %(declared)s contract(s) but the informativa holds "
+                    "%(count)s: IMSS lists this as inconsistent (number of contracts "
+                    "declared). File a Corrección.",
+                    declared=self.declared_contract_count,
+                    count=self.contract_count,
+                )
+            )
+
+    @api.model
+    def _mexico_date(self, utc_datetime):
+        return (
+            pytz.utc.localize(fields.Datetime.to_datetime(utc_datetime))
+            .astimezone(pytz.timezone(MEXICO_TZ))
+            .date()
+        )
+
+    def _check_presentation_date(self, filed_on):
+        """The presentation date can be neither in the future nor before it was possible."""
+        self.ensure_one()
+        today = self._today_mexico()
+        if filed_on > today:
+            raise UserError(
+                self.env._(
+                    "%(filing)s: the Presentation Date %(date)s is in the future; type the "
+                    "date printed on the acuse.",
+                    filing=self.display_name,
+                    date=filed_on,
+                )
+            )
+        if self.filing_type in ORIGINAL_TYPES:
+            earliest = self.date_end + timedelta(days=1)
+        else:
+            target = self.replaced_filing_id
+            earliest = self._mexico_date(target.filed_datetime)
+        if filed_on < earliest:
+            raise UserError(
+                self.env._(
+                    "%(filing)s: the Presentation Date %(date)s is before %(earliest)s, the "
+                    "first day it could be presented (the filing window opens once the "
+                    "cuatrimestre ends; a complementaria follows the informativa it "
+                    "replaces). Check the date on the acuse.",
+                    filing=self.display_name,
+                    date=filed_on,
+                    earliest=earliest,
+                )
+            )
 
     def _set_contract_folios(self, folios):
         """Record the IMSS folio of each contract line ({line id: folio})."""
@@ -640,7 +910,14 @@ class L10nMxIcsoeFiling(models.Model):
     def _new_complementary(self, filing_type):
         self.ensure_one()
         self._check_manager()
-        new = self.create(
+        code = chain.complementary_refusal(
+            self._period_chain(),
+            self.id,
+            self.company_id.l10n_mx_icsoe_max_complementary,
+        )
+        if code:
+            raise UserError(self._chain_message(code, self))
+        new = internal(self).create(
             {
                 "company_id": self.company_id.id,
                 "year": self.year,
@@ -649,6 +926,7 @@ class L10nMxIcsoeFiling(models.Model):
                 "replaced_filing_id": self.id,
             }
         )
+        new = new.with_env(self.env)
         if filing_type == "correction":
             new.action_generate()
         else:
@@ -660,6 +938,20 @@ class L10nMxIcsoeFiling(models.Model):
 
     def action_new_void(self):
         return self._new_complementary("void")
+
+    def action_new_original(self):
+        """A new Normal for a period left with nothing in effect (after a Sin efectos)."""
+        self.ensure_one()
+        code = chain.new_original_refusal(self._period_chain())
+        if code:
+            raise UserError(self._chain_message(code))
+        new = self.create(
+            {"company_id": self.company_id.id, "year": self.year, "period": self.period}
+        )
+        new.action_generate()
+        if new.propose_no_info:
+            new.action_set_no_info()
+        return new._action_open()
 
     def _action_open(self):
         self.ensure_one()

@@ -9,9 +9,9 @@ demand (on the stored lines), reading and writing in a constant number of
 queries.
 """
 
-from odoo import fields
 from odoo.tools import SQL
 
+from ..icsoe import layouts
 from ..icsoe.identifiers import (
     IdentifierError,
     check_rfc,
@@ -19,6 +19,8 @@ from ..icsoe.identifiers import (
     validate_nss,
     validate_sbc,
 )
+from ..icsoe.repse import REFORM_START
+from ..icsoe.snapshot import xml_unsafe_chars
 from .common import identifier_message
 from .guard import internal
 from .repse import capture_text
@@ -44,6 +46,8 @@ class FilingChecker:
         self.company_partner_id = company.partner_id.id
         self.uma = self.env["l10n_mx_icsoe.uma"]._daily_amount_on(filing.date_end)
         self._registrations = {}
+        self.chain = self.env["l10n_mx_icsoe.repse.registration"]._chain_of(company)
+        self.max_rows = layouts.worker_layout(filing.date_end).max_rows
 
     # ---------------------------------------------------------------- data
 
@@ -54,8 +58,14 @@ class FilingChecker:
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id, name, company_id, registration_date, expiry_date, state
-                  FROM l10n_mx_icsoe_repse_registration WHERE id = ANY(%s)
+                SELECT r.id, r.name, r.company_id, r.registration_date, r.expiry_date,
+                       r.state,
+                       EXISTS (
+                           SELECT 1 FROM ir_attachment a
+                            WHERE a.res_model = 'l10n_mx_icsoe.repse.registration'
+                              AND a.res_field = 'document' AND a.res_id = r.id
+                       ) AS has_document
+                  FROM l10n_mx_icsoe_repse_registration r WHERE r.id = ANY(%s)
                 """,
                 ids,
             )
@@ -122,11 +132,49 @@ class FilingChecker:
                     ref=ref,
                 )
             )
-        errors += self._date_issues(row)
+        date_errors, date_warnings = self._date_issues(row)
+        errors += date_errors
+        warnings += date_warnings
         if not row["worker_count"]:
             errors.append(
-                _("Contract %(ref)s: no worker is assigned in the period.", ref=ref)
+                _(
+                    "Contract %(ref)s: no worker is assigned to it. Assign the workers who "
+                    "render the service (also those who start after the period).",
+                    ref=ref,
+                )
             )
+        elif row["worker_count"] > self.max_rows:
+            warnings.append(
+                _(
+                    "Contract %(ref)s: %(count)s workers, more than the %(max)s rows the "
+                    "portal takes per file: the worker CSV is split in several files. "
+                    "Whether the portal accepts several uploads for one contract is not "
+                    "confirmed; check it before the deadline.",
+                    ref=ref,
+                    count=row["worker_count"],
+                    max=self.max_rows,
+                )
+            )
+        errors += self._text_issues(
+            row,
+            _("Contract %(ref)s", ref=ref),
+            (
+                "reference",
+                "object",
+                "service_text",
+                "client_name",
+                "client_email",
+                "client_mobile",
+                "client_phone",
+                "client_street",
+                "client_street_number",
+                "client_street_number2",
+                "client_colony",
+                "client_between_streets",
+                "client_zip",
+                "client_city",
+            ),
+        )
         if not row["client_email"]:
             errors.append(
                 _(
@@ -152,16 +200,43 @@ class FilingChecker:
                     client=row["client_name"],
                 )
             )
+        if row["client_other_address"] and not row.get("client_between_streets"):
+            warnings.append(
+                _(
+                    "Contract %(ref)s: the social/conventional address of %(client)s has "
+                    "no 'entre calles' (Between Streets): the IMSS form asks for it.",
+                    ref=ref,
+                    client=row["client_name"],
+                )
+            )
         return errors, warnings
 
+    def _text_issues(self, row, where, columns):
+        """Text XML cannot hold (control characters) is an error, not a traceback."""
+        errors = []
+        for column in columns:
+            bad = xml_unsafe_chars(row.get(column))
+            if bad:
+                errors.append(
+                    self._(
+                        "%(where)s: %(field)s holds control characters (%(chars)s) that "
+                        "the snapshot cannot store; retype it in the source record.",
+                        where=where,
+                        field=column.replace("client_", "client ").replace("_", " "),
+                        chars=", ".join(bad),
+                    )
+                )
+        return errors
+
     def _date_issues(self, row):
+        """(errors, warnings) about the contract's dates and its REPSE registration."""
         _ = self._
         ref = row["reference"] or ""
         filing = self.filing
         start, end = row["date_start"], row["date_end"]
         if not start:
-            return [_("Contract %(ref)s: the Start Date is missing.", ref=ref)]
-        errors = []
+            return [_("Contract %(ref)s: the Start Date is missing.", ref=ref)], []
+        errors, warnings = [], []
         if not filing.date_start <= start <= filing.date_end:
             errors.append(
                 _(
@@ -171,6 +246,15 @@ class FilingChecker:
                     start=start,
                     period_start=filing.date_start,
                     period_end=filing.date_end,
+                )
+            )
+        if start < REFORM_START:
+            errors.append(
+                _(
+                    "Contract %(ref)s: it started on %(start)s, before 24 April 2021; "
+                    "contracts started before the reform are not reported.",
+                    ref=ref,
+                    start=start,
                 )
             )
         if end and end < start:
@@ -183,7 +267,7 @@ class FilingChecker:
             )
         reg = self._registrations.get(row["registration_id"])
         if not reg:
-            return errors
+            return errors, warnings
         if reg["company_id"] != filing.company_id.id:
             errors.append(
                 _(
@@ -191,29 +275,41 @@ class FilingChecker:
                     ref=ref,
                 )
             )
-        elif reg["state"] == "cancelled" or not (
-            reg["registration_date"] <= start < reg["expiry_date"]
-        ):
+            return errors, warnings
+        valid = self.chain.valid_for(reg["id"], start)
+        if not valid:
             errors.append(
                 _(
-                    "Contract %(ref)s: REPSE registration %(reg)s is not valid on the Start "
-                    "Date %(start)s.",
+                    "Contract %(ref)s: neither REPSE registration %(reg)s nor a "
+                    "registration it renews was valid on the Start Date %(start)s. Move "
+                    "the contract to a service of the registration valid on that date.",
                     ref=ref,
                     reg=reg["name"],
                     start=start,
                 )
             )
-        elif reg["state"] == "expired" or reg["expiry_date"] <= fields.Date.today():
-            errors.append(
+        elif self.chain.relies_on_pending(valid, start):
+            warnings.append(
                 _(
-                    "Contract %(ref)s: REPSE registration %(reg)s expired on %(expiry)s; "
-                    "renew it before filing.",
+                    "Contract %(ref)s: it started on %(start)s, after REPSE registration "
+                    "%(reg)s expired; it counts as valid because the renewal was requested "
+                    "in time (setting 'Pending REPSE Renewal Keeps Validity'). Record the "
+                    "renewed registration when the STPS grants it.",
                     ref=ref,
-                    reg=reg["name"],
-                    expiry=reg["expiry_date"],
+                    start=start,
+                    reg=valid.name,
                 )
             )
-        return errors
+        if not reg["has_document"]:
+            warnings.append(
+                _(
+                    "Contract %(ref)s: REPSE registration %(reg)s has no STPS registration "
+                    "PDF attached; the ICSOE asks for a copy of it (LSS art. 15-A fr. III).",
+                    ref=ref,
+                    reg=reg["name"],
+                )
+            )
+        return errors, warnings
 
     def _worker_issues(self, contract_row, worker, seen_nss, seen_curp):
         _ = self._
@@ -250,13 +346,51 @@ class FilingChecker:
                     )
                 )
             seen.add(value)
+        errors += self._text_issues(
+            worker,
+            _("Contract %(ref)s, worker %(name)s", ref=ref, name=name),
+            ("name",),
+        )
+        assigned = worker.get("date_assigned")
+        if assigned and assigned > self.filing.date_end:
+            warnings.append(
+                _(
+                    "Contract %(ref)s: worker %(name)s starts on %(date)s, after the "
+                    "period; reported because the informativa lists the workers who will "
+                    "render the service (LSS art. 15-A fr. II).",
+                    ref=ref,
+                    name=name,
+                    date=assigned,
+                )
+            )
+        moved_to = self._employee_company.get(worker.get("employee_id"))
+        if moved_to and moved_to != self.filing.company_id.id:
+            warnings.append(
+                _(
+                    "Contract %(ref)s: worker %(name)s now belongs to another company; "
+                    "reported with the NSS, CURP and SBC this company recorded.",
+                    ref=ref,
+                    name=name,
+                )
+            )
         sbc = worker["sbc"]
         if not sbc:
             errors.append(
                 _(
-                    "Contract %(ref)s: worker %(name)s has no SBC up to the end of the period.",
+                    "Contract %(ref)s: worker %(name)s has no SBC recorded by this company. "
+                    "Add the SBC to the worker's SBC history.",
                     ref=ref,
                     name=name,
+                )
+            )
+        elif worker.get("sbc_date") and worker["sbc_date"] > self.filing.date_end:
+            warnings.append(
+                _(
+                    "Contract %(ref)s: worker %(name)s had no SBC by the end of the period; "
+                    "the first one registered after it (from %(date)s) is reported.",
+                    ref=ref,
+                    name=name,
+                    date=worker["sbc_date"],
                 )
             )
         else:
@@ -280,8 +414,21 @@ class FilingChecker:
         row["error_text"] = "\n".join(errors) or None
         row["warning_text"] = "\n".join(warnings) or None
 
+    def _load_employee_companies(self, rows):
+        ids = [w["employee_id"] for r in rows for w in r["workers"] if w["employee_id"]]
+        self._employee_company = {}
+        if ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id, company_id FROM hr_employee WHERE id = ANY(%s)",
+                    list(set(ids)),
+                )
+            )
+            self._employee_company = dict(self.env.cr.fetchall())
+
     def _check_rows(self, rows):
         self._load_registrations(r["registration_id"] for r in rows)
+        self._load_employee_companies(rows)
         for row in rows:
             seen_nss, seen_curp = set(), set()
             for worker in row["workers"]:
@@ -370,15 +517,16 @@ class FilingChecker:
         )
 
     def _filing_issues(self, rows):
+        """(errors, warnings, not reported) about the filing as a whole."""
         _ = self._
         filing = self.filing
-        errors = []
+        errors, warnings = [], []
         if filing.filing_type in ("normal", "correction") and not rows:
             errors.append(
                 _(
-                    "No contract started in %(year)s-%(period)s: a Normal or Corrección "
-                    "needs at least one contract. File a 'Sin información' informativa "
-                    "instead.",
+                    "No reportable contract started in %(year)s-%(period)s: a Normal or "
+                    "Corrección needs at least one contract. File a 'Sin información' "
+                    "informativa instead.",
                     year=filing.year,
                     period=filing.period,
                 )
@@ -387,53 +535,151 @@ class FilingChecker:
             errors.append(
                 _(
                     "%(count)s contract(s) started in %(year)s-%(period)s: a 'Sin "
-                    "información' informativa is wrong, file a Normal.",
+                    "información' informativa is wrong, file a Normal (button 'Make it "
+                    "Normal').",
                     count=len(rows),
                     year=filing.year,
                     period=filing.period,
                 )
             )
-        if filing.filing_type in ("normal", "no_info"):
-            others = filing.search_count(
-                [
-                    ("id", "!=", filing.id),
-                    ("company_id", "=", filing.company_id.id),
-                    ("year", "=", filing.year),
-                    ("period", "=", filing.period),
-                    ("filing_type", "in", ("normal", "no_info")),
-                    ("state", "!=", "voided"),
-                ]
-            )
-            if others:
-                errors.append(
+        if filing.state in ("draft", "confirmed"):
+            refusal = filing._chain_refusal()
+            if refusal:
+                errors.append(refusal)
+        errors += self._contractor_issues()
+        not_reported = []
+        for contract in self._unreported_contracts():
+            if contract["state"] == "draft":
+                warnings.append(
                     _(
-                        "Another Normal or Sin información informativa exists for this "
-                        "period: IMSS lists a second one as inconsistent."
+                        "Contract %(ref)s (%(client)s) starts on %(start)s but is still a "
+                        "draft: it is not reported. Activate it and regenerate if it was "
+                        "signed.",
+                        ref=contract["name"],
+                        client=contract["client"],
+                        start=contract["date_start"],
                     )
                 )
-        target = filing.replaced_filing_id
-        if filing.filing_type in ("correction", "void") and (
-            not target or target.state != "filed"
-        ):
+            elif contract["foreign"]:
+                not_reported.append(
+                    _(
+                        "Contract %(ref)s (%(client)s) is not reported: the client is a "
+                        "foreign resident without a permanent establishment in Mexico, "
+                        "whose contracts IMSS does not receive.",
+                        ref=contract["name"],
+                        client=contract["client"],
+                    )
+                )
+            else:
+                not_reported.append(
+                    _(
+                        "Contract %(ref)s (%(client)s) is not reported: it started on "
+                        "%(start)s, before 24 April 2021.",
+                        ref=contract["name"],
+                        client=contract["client"],
+                        start=contract["date_start"],
+                    )
+                )
+        return errors, warnings, not_reported
+
+    def _contractor_issues(self):
+        """LSS art. 15-A fr. I: the contractor's own data (entered once in the portal)."""
+        _ = self._
+        company = self.filing.company_id
+        name = company.name
+        errors = []
+        if not self.company_rfc:
             errors.append(
                 _(
-                    "The informativa to replace must be filed and not already replaced "
-                    "or voided."
+                    "%(company)s has no RFC (Tax ID): set it on the company.",
+                    company=name,
+                )
+            )
+        else:
+            try:
+                check_rfc(self.company_rfc)
+            except IdentifierError as error:
+                errors.append(
+                    identifier_message(self.env, error, name, _("Company RFC"))
+                )
+        if not (company.l10n_mx_icsoe_email or company.email):
+            errors.append(
+                _(
+                    "%(company)s has no ICSOE Contact E-mail (nor a company e-mail): IMSS "
+                    "sends its notices there. Set it in Settings > ICSOE or on the company.",
+                    company=name,
+                )
+            )
+        if not (company.l10n_mx_icsoe_phone or company.phone):
+            errors.append(
+                _(
+                    "%(company)s has no ICSOE Contact Phone (nor a company phone): set it on "
+                    "the company.",
+                    company=name,
+                )
+            )
+        missing = [
+            label
+            for label, value in (
+                (_("street"), company.street),
+                (_("ZIP"), company.zip),
+                (_("city"), company.city),
+                (_("state"), company.state_id),
+            )
+            if not value
+        ]
+        if missing:
+            errors.append(
+                _(
+                    "%(company)s: the fiscal address is incomplete (%(missing)s); complete "
+                    "it on the company.",
+                    company=name,
+                    missing=", ".join(missing),
                 )
             )
         return errors
 
+    def _unreported_contracts(self):
+        """Contracts started in the period that generation leaves out (one query)."""
+        filing = self.filing
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.name, c.state, c.date_start, cp.name AS client,
+                       COALESCE(cp.l10n_mx_icsoe_foreign_resident, FALSE) AS foreign
+                  FROM l10n_mx_icsoe_contract c
+                  JOIN res_partner p ON p.id = c.partner_id
+                  JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+                 WHERE c.company_id = %(company)s
+                   AND c.state != 'cancelled'
+                   AND c.date_start BETWEEN %(start)s AND %(end)s
+                   AND (c.state = 'draft'
+                        OR COALESCE(cp.l10n_mx_icsoe_foreign_resident, FALSE)
+                        OR c.date_start < %(reform)s)
+              ORDER BY c.date_start, c.name, c.id
+                """,
+                company=filing.company_id.id,
+                start=filing.date_start,
+                end=filing.date_end,
+                reform=REFORM_START,
+            )
+        )
+        return self.env.cr.dictfetchall()
+
     def write_totals(self, rows, generated_at=None):
-        filing_errors = self._filing_issues(rows)
+        filing_errors, filing_warnings, not_reported = self._filing_issues(rows)
         vals = {
             "contract_count": len(rows),
             "worker_count": sum(len(r["workers"]) for r in rows),
             "error_count": len(filing_errors)
             + sum(not r["is_ok"] for r in rows)
             + sum(not w["is_ok"] for r in rows for w in r["workers"]),
-            "warning_count": sum(bool(r["warning_text"]) for r in rows)
+            "warning_count": len(filing_warnings)
+            + sum(bool(r["warning_text"]) for r in rows)
             + sum(bool(w["warning_text"]) for r in rows for w in r["workers"]),
             "check_message": "\n".join(filing_errors) or False,
+            "warning_message": "\n".join(filing_warnings) or False,
+            "info_message": "\n".join(not_reported) or False,
         }
         if generated_at:
             vals["generated_at"] = generated_at

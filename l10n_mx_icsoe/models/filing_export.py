@@ -1,15 +1,32 @@
 """What a confirmed filing produces: worker CSVs, capture sheet, XML snapshot, ZIP.
 
-Everything is stored as attachments on the filing when it is confirmed and
-removed when it goes back to draft, so what the accountant downloads is always
-what was frozen.
+Everything is stored as attachments when the filing is confirmed and linked to
+it by ``export_attachment_ids``, which only the addon writes (``internal()``);
+the attachments are removed when it goes back to draft, so what the accountant
+downloads is always what was frozen. Attachments users add to a filing never
+join its exports, whatever their name or description.
+
+File names are plain base names: ASCII letters, digits, ``_`` and ``-``, and one
+extension. What comes from data (the filing name, the contract reference) is
+transliterated to ASCII (``Ñ`` → ``N``, ``ó`` → ``o``: the IMSS portal and the
+ZIP tools of every system read such names the same) and any other character
+(``/``, ``\\``, ``.``, spaces, control characters) becomes ``_``. The ZIP and
+the ``icsoe generate`` command refuse any other name.
+
+``exports_sha256`` is the SHA-256 of the exports' manifest: one line per file,
+``<sha256 of the file>  <name>``, sorted by name, the output of ``sha256sum``;
+in a folder holding only the exports, ``sha256sum * | LC_ALL=C sort -k 2 |
+sha256sum`` gives it back.
 """
 
 import base64
+import hashlib
 import io
+import re
+import unicodedata
 import zipfile
 
-from odoo import fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..icsoe import layouts, snapshot
@@ -21,39 +38,84 @@ SNAPSHOT_TYPES = {
     "correction": "correction",
     "void": "void",
 }
+_SAFE_CHAR = re.compile(r"[A-Za-z0-9_-]")
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,200}\.[a-z0-9]{1,5}")
+
+
+def safe_name_part(text):
+    """``text`` as a piece of a file name: ASCII letters, digits, ``_`` and ``-``.
+
+    Accented letters lose their accent (``Ñ`` → ``N``); any other character
+    becomes ``_``.
+    """
+    chars = []
+    for char in unicodedata.normalize("NFKD", text or ""):
+        if unicodedata.combining(char):
+            continue
+        chars.append(char if _SAFE_CHAR.fullmatch(char) else "_")
+    return "".join(chars)
+
+
+def is_plain_name(name):
+    """Whether ``name`` is a file name the addon makes: no folder, no ``..``."""
+    return bool(PLAIN_NAME.fullmatch(name or ""))
+
+
+def _as_bytes(content):
+    return content.encode() if isinstance(content, str) else content or b""
+
+
+def exports_manifest(files):
+    """``sha256sum``-style manifest of [(name, content)], sorted by name."""
+    return "".join(
+        f"{hashlib.sha256(_as_bytes(content)).hexdigest()}  {name}\n"
+        for name, content in sorted(files, key=lambda file: file[0])
+    )
+
+
+def exports_digest(files):
+    """The SHA-256 that covers every export: the hash of their manifest."""
+    return hashlib.sha256(exports_manifest(files).encode()).hexdigest()
 
 
 class L10nMxIcsoeFiling(models.Model):
     _inherit = "l10n_mx_icsoe.filing"
 
-    export_ids = fields.One2many(
+    export_attachment_ids = fields.Many2many(
         "ir.attachment",
-        compute="_compute_export_ids",
+        "l10n_mx_icsoe_filing_export_rel",
+        "filing_id",
+        "attachment_id",
         string="Exports",
+        readonly=True,
+        copy=False,
         help="Files produced when the informativa was confirmed.",
     )
+    export_ids = fields.Many2many(
+        "ir.attachment",
+        compute="_compute_export_ids",
+        string="Export Files",
+        help="The exports sorted by name (kept for compatibility: use Exports).",
+    )
+    exports_sha256 = fields.Char(
+        string="Exports SHA-256",
+        readonly=True,
+        copy=False,
+        help="SHA-256 of the list of the exports recorded at confirmation: one line "
+        "per file, its SHA-256, two spaces and its name, sorted by name. In a folder "
+        "holding only the exports: sha256sum * | LC_ALL=C sort -k 2 | sha256sum",
+    )
 
+    @api.depends("export_attachment_ids")
     def _compute_export_ids(self):
-        attachments = self.env["ir.attachment"].search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", self.ids),
-                ("res_field", "=", False),
-                ("description", "=", "l10n_mx_icsoe_export"),
-            ],
-            order="name",
-        )
-        by_filing = {}
-        for attachment in attachments:
-            by_filing.setdefault(attachment.res_id, []).append(attachment.id)
         for filing in self:
-            filing.export_ids = [fields.Command.set(by_filing.get(filing.id, []))]
+            filing.export_ids = filing.export_attachment_ids.sorted("name")
 
     # ---------------------------------------------------------------- content
 
     def _file_prefix(self):
         self.ensure_one()
-        return (self.name or "ICSOE").replace(" ", "_").replace("ó", "o")
+        return safe_name_part(self.name or "ICSOE")
 
     def _worker_csv_files(self):
         """[(file name, bytes)] — one CSV per contract, split beyond 3,000 rows."""
@@ -74,7 +136,8 @@ class L10nMxIcsoeFiling(models.Model):
         for line in self.contract_line_ids.sorted("sequence"):
             rows = rows_by_line.get(line.id, [])
             chunks = layouts.render_worker_csv(rows, header=header, layout=layout)
-            base = f"{line.sequence:03d}_{line.reference or line.id}"
+            reference = safe_name_part(line.reference)[:100] or line.id
+            base = f"{line.sequence:03d}_{reference}"
             for index, chunk in enumerate(chunks, 1):
                 files.append((layouts.split_name(base, index, len(chunks)), chunk))
         return files
@@ -136,50 +199,87 @@ class L10nMxIcsoeFiling(models.Model):
         files = [(f"{self._file_prefix()}_snapshot.xml", xml)]
         files += self._worker_csv_files()
         files += self._capture_sheet()
-        self.env["ir.attachment"].create(
+        self._check_export_names(name for name, _content in files)
+        attachments = self.env["ir.attachment"].create(
             [
                 {
                     "name": name,
                     "raw": content,
                     "res_model": self._name,
                     "res_id": self.id,
-                    "description": "l10n_mx_icsoe_export",
                 }
                 for name, content in files
             ]
         )
-        internal(self).write({"snapshot_sha256": snapshot.sha256_hex(xml)})
+        internal(self).write(
+            {
+                "export_attachment_ids": [Command.set(attachments.ids)],
+                "snapshot_sha256": snapshot.sha256_hex(xml),
+                "exports_sha256": exports_digest(files),
+            }
+        )
         return res
 
     def _drop_exports(self):
         res = super()._drop_exports()
-        self.env["ir.attachment"].search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", self.ids),
-                ("description", "=", "l10n_mx_icsoe_export"),
-            ]
-        ).unlink()
+        exports = self.export_attachment_ids
+        internal(self).write(
+            {"export_attachment_ids": [Command.clear()], "exports_sha256": False}
+        )
+        internal(exports).unlink()
         return res
+
+    def _check_export_names(self, names):
+        """Refuse any export name that is not a plain base name of the addon's own."""
+        self.ensure_one()
+        bad = [name for name in names if not is_plain_name(name)]
+        if bad:
+            raise UserError(
+                self.env._(
+                    "%(filing)s: %(names)s is not a plain file name (letters, digits, "
+                    "'_', '-' and one extension), so its exports are not written. Ask an "
+                    "administrator to check the informativa's Exports.",
+                    filing=self.display_name,
+                    names=", ".join(repr(name) for name in bad),
+                )
+            )
+
+    def _check_exports_sha256(self, files):
+        """Refuse exports that no longer match the SHA-256 recorded at confirmation."""
+        self.ensure_one()
+        if self.exports_sha256 and exports_digest(files) != self.exports_sha256:
+            raise UserError(
+                self.env._(
+                    "%(filing)s: its exports no longer match the Exports SHA-256 recorded "
+                    "when it was confirmed (%(sha256)s). They were changed outside the "
+                    "addon: ask an administrator to restore them from a backup.",
+                    filing=self.display_name,
+                    sha256=self.exports_sha256,
+                )
+            )
 
     def _export_files(self):
         """[(file name, bytes)]: the frozen exports, or a preview of a draft."""
         self.ensure_one()
         if self.state != "draft":
-            return [(a.name, a.raw) for a in self.export_ids]
+            files = [(a.name, a.raw) for a in self.export_attachment_ids.sorted("name")]
+            self._check_exports_sha256(files)
+            return files
         return self._worker_csv_files() + self._capture_sheet()
 
     def _zip_bytes(self):
         self.ensure_one()
+        files = self._export_files()
+        self._check_export_names(name for name, _content in files)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, content in self._export_files():
+            for name, content in files:
                 archive.writestr(name, content)
         return buffer.getvalue()
 
     def action_download_zip(self):
         self.ensure_one()
-        if not self.export_ids:
+        if not self.export_attachment_ids:
             raise UserError(
                 self.env._(
                     "%(filing)s has no exports yet: they are produced when it is confirmed.",

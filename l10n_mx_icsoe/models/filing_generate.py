@@ -10,6 +10,7 @@ each row is inserted with its result.
 from odoo import fields
 from odoo.tools import SQL
 
+from ..icsoe.repse import REFORM_START
 from .filing_check import FilingChecker
 
 CONTRACT_COLUMNS = (
@@ -28,6 +29,7 @@ CONTRACT_COLUMNS = (
     "client_street_number",
     "client_street_number2",
     "client_colony",
+    "client_between_streets",
     "client_zip",
     "client_city",
     "client_state",
@@ -44,6 +46,7 @@ CONTRACT_COLUMNS = (
 )
 WORKER_COLUMNS = (
     "employee_id",
+    "date_assigned",
     "name",
     "nss",
     "curp",
@@ -70,6 +73,7 @@ def _select_contracts(filing):
                    p.l10n_mx_icsoe_street_number AS client_street_number,
                    p.l10n_mx_icsoe_street_number2 AS client_street_number2,
                    p.l10n_mx_icsoe_colony AS client_colony,
+                   p.l10n_mx_icsoe_between_streets AS client_between_streets,
                    p.l10n_mx_icsoe_zip AS client_zip,
                    p.l10n_mx_icsoe_city AS client_city,
                    st.name AS client_state,
@@ -78,16 +82,20 @@ def _select_contracts(filing):
                    s.registration_id
               FROM l10n_mx_icsoe_contract c
               JOIN res_partner p ON p.id = c.partner_id
+              JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
          LEFT JOIN res_country_state st ON st.id = p.l10n_mx_icsoe_state_id
          LEFT JOIN l10n_mx_icsoe_repse_service s ON s.id = c.repse_service_id
              WHERE c.company_id = %(company)s
-               AND c.state != 'cancelled'
+               AND c.state NOT IN ('cancelled', 'draft')
+               AND NOT COALESCE(cp.l10n_mx_icsoe_foreign_resident, FALSE)
                AND c.date_start BETWEEN %(start)s AND %(end)s
+               AND c.date_start >= %(reform)s
           ORDER BY c.date_start, c.name, c.id
             """,
             company=filing.company_id.id,
             start=filing.date_start,
             end=filing.date_end,
+            reform=REFORM_START,
         )
     )
     return cr.dictfetchall()
@@ -97,30 +105,40 @@ def _select_workers(filing, contract_ids):
     if not contract_ids:
         return []
     cr = filing.env.cr
-    # One line per worker and contract, whatever the number of assignments in
-    # the period; the SBC is the last one registered up to the end of the period.
+    # One line per worker and contract, whatever the number of assignments. Every
+    # worker assigned to a contract that started in the period is reported, also
+    # one who starts after the period ends (LSS art. 15-A fr. II: the workers who
+    # *will* render the service). The SBC is the filing company's last one
+    # registered up to the end of the period; for a worker without one by then,
+    # the first one registered after it (his SBC when he joined).
     cr.execute(
         SQL(
             """
             SELECT DISTINCT ON (a.contract_id, a.employee_id)
                    a.contract_id, e.id AS employee_id, e.name,
                    e.ssnid AS nss, e.l10n_mx_curp AS curp,
+                   e.company_id AS employee_company_id,
+                   a.date_from AS date_assigned,
                    sbc.amount AS sbc, sbc.date_from AS sbc_date
               FROM l10n_mx_icsoe_contract_assignment a
               JOIN hr_employee e ON e.id = a.employee_id
          LEFT JOIN LATERAL (
                        SELECT amount, date_from
                          FROM l10n_mx_icsoe_sbc
-                        WHERE employee_id = e.id AND date_from <= %(end)s
-                     ORDER BY date_from DESC
+                        WHERE employee_id = e.id AND company_id = %(company)s
+                     ORDER BY date_from <= %(end)s DESC,
+                              CASE WHEN date_from <= %(end)s THEN date_from END
+                                  DESC NULLS LAST,
+                              date_from
                         LIMIT 1
                    ) sbc ON TRUE
              WHERE a.contract_id = ANY(%(contracts)s)
-               AND a.date_from <= %(end)s
+               AND a.company_id = %(company)s
                AND (a.date_to IS NULL OR a.date_to >= %(start)s)
-          ORDER BY a.contract_id, a.employee_id, a.date_from DESC
+          ORDER BY a.contract_id, a.employee_id, a.date_from
             """,
             contracts=list(contract_ids),
+            company=filing.company_id.id,
             start=filing.date_start,
             end=filing.date_end,
         )

@@ -74,6 +74,7 @@ class L10nMxIcsoeFilingContract(models.Model):
     client_street_number = fields.Char()
     client_street_number2 = fields.Char()
     client_colony = fields.Char()
+    client_between_streets = fields.Char(string="Between Streets")
     client_zip = fields.Char()
     client_city = fields.Char()
     client_state = fields.Char()
@@ -178,3 +179,8 @@ class L10nMxIcsoeFilingWorker(models.Model):
     curp = fields.Char(string="CURP")
     sbc = fields.Float(string="SBC", digits=(16, 2))
     sbc_date = fields.Date(string="SBC Valid From")
+    date_assigned = fields.Date(
+        string="Assigned From",
+        help="First day of the worker's assignment to the contract; it may fall after "
+        "the period when the worker joins later.",
+    )

@@ -15,10 +15,59 @@ class L10nMxIcsoeHoliday(models.Model):
 
     date = fields.Date(required=True)
     name = fields.Char(required=True, translate=True)
+    year = fields.Integer(compute="_compute_year", store=True)
 
     _sql_constraints = [
         ("date_unique", "unique(date)", "That day is already in the table."),
     ]
+
+    @api.depends("date")
+    def _compute_year(self):
+        for day in self:
+            day.year = day.date.year if day.date else 0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        days = super().create(vals_list)
+        self._recompute_deadlines()
+        return days
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "date" in vals:
+            self._recompute_deadlines()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self._recompute_deadlines()
+        return res
+
+    @api.model
+    def _recompute_deadlines(self):
+        """Deadlines follow the table: recompute those of filings not filed yet."""
+        Filing = self.env["l10n_mx_icsoe.filing"].sudo()
+        filings = Filing.search([("state", "in", ("draft", "confirmed"))])
+        if not filings:
+            return
+        old = {f.id: f.deadline for f in filings}
+        self.env.add_to_compute(Filing._fields["deadline"], filings)
+        filings.flush_recordset(["deadline"])
+        for filing in filings.filtered(lambda f: f.deadline != old[f.id]):
+            filing.activity_ids.filtered(
+                lambda a: (
+                    a.activity_type_id
+                    == self.env.ref("l10n_mx_icsoe.mail_activity_filing_deadline")
+                )
+            ).date_deadline = filing.deadline
+
+    @api.model
+    def _missing_years(self, years):
+        """Years among ``years`` with no non-working day in the table."""
+        have = {
+            year for [year] in self._read_group([("year", "in", list(years))], ["year"])
+        }
+        return sorted(set(years) - have)
 
     @api.model
     def _dates(self, date_from, date_to):

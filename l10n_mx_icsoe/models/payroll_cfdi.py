@@ -7,8 +7,18 @@ transaction. Bad input (malformed XML, DTDs, wrong namespaces, missing
 attributes, hostile ZIPs) refuses the whole import; files that are fine but
 do not apply (another issuer, not a payroll CFDI, not stamped, already
 imported, a client without a matching contract) are reported and skipped.
+
+One import is held to the limits of the ICSOE settings (system parameters
+``l10n_mx_icsoe.import_max_*``): a size per file, a total expanded size, a
+number of files and a compression ratio per ZIP member, all checked before the
+bytes are held (see :class:`..icsoe.cfdi.ImportLimits`).
+
+The payroll XML (a whole payslip: salary, deductions, bank account) is kept on
+the imported CFDI record, readable only by HR officers and ICSOE Managers; it
+is never attached to the worker, whose documents ICSOE users do not see.
 """
 
+import base64
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,6 +32,45 @@ from .res_partner import partner_rfc
 # CfdiError codes that are "not for us" rather than bad input.
 SKIPPED_CODES = {"not_payroll", "no_nomina"}
 ONE_DAY = timedelta(days=1)
+#: ImportLimits field -> (system parameter, default, unit in bytes or 1).
+LIMIT_PARAMS = {
+    "file_bytes": (
+        "l10n_mx_icsoe.import_max_file_mb",
+        cfdi.MAX_FILE_BYTES // cfdi.MIB,
+        cfdi.MIB,
+    ),
+    "total_bytes": (
+        "l10n_mx_icsoe.import_max_total_mb",
+        cfdi.MAX_IMPORT_BYTES // cfdi.MIB,
+        cfdi.MIB,
+    ),
+    "files": ("l10n_mx_icsoe.import_max_files", cfdi.MAX_IMPORT_FILES, 1),
+    "ratio": ("l10n_mx_icsoe.import_max_ratio", cfdi.MAX_ZIP_RATIO, 1),
+}
+#: Who reads the stored payroll XML (a whole payslip).
+PAYROLL_XML_GROUPS = "hr.group_hr_user,l10n_mx_icsoe.group_icsoe_manager"
+
+
+def import_limits(env):
+    """The limits of one import, from the system parameters (a missing, unreadable,
+    zero or negative value means the default)."""
+    params = env["ir.config_parameter"].sudo()
+    values = {}
+    for key, (param, default, unit) in LIMIT_PARAMS.items():
+        try:
+            value = int(params.get_param(param) or 0)
+        except ValueError:
+            value = 0
+        values[key] = (value if value > 0 else default) * unit
+    return cfdi.ImportLimits(**values)
+
+
+def _limit_label(error):
+    if error.code in ("too_large", "total_too_large"):
+        if error.limit % cfdi.MIB == 0:
+            return f"{error.limit // cfdi.MIB:,} MiB"
+        return f"{error.limit:,} bytes"
+    return f"{error.limit:,}"
 
 
 def _cfdi_reason(error):
@@ -45,7 +94,12 @@ class L10nMxIcsoePayrollCfdi(models.Model):
     period_start = fields.Date()
     period_end = fields.Date()
     sbc = fields.Float(string="SBC", digits=(16, 2))
-    attachment_id = fields.Many2one("ir.attachment", ondelete="set null")
+    # The whole payslip (salary, deductions, bank account): HR officers and ICSOE
+    # Managers only. Stored as an attachment of this record's field, which Odoo
+    # lets read only those who may read the field.
+    xml_file = fields.Binary(
+        string="Payroll XML", attachment=True, groups=PAYROLL_XML_GROUPS
+    )
 
     _sql_constraints = [
         (
@@ -82,25 +136,33 @@ class PlanLine:
 class PayrollImport:
     """Build the import plan for a company, then apply it."""
 
-    def __init__(self, env, company, create_employees=False):
+    def __init__(self, env, company, create_employees=False, limits=None):
         self.env = env
         self.company = company
         self.create_employees = create_employees
+        self.limits = limits or import_limits(env)
         self._ = env._
 
     # ---------------------------------------------------------------- read
 
     def read_files(self, files):
-        """[(name, bytes)] -> (payslips with their bytes, skipped lines). Raises on bad input."""
+        """[(name, bytes or path)] -> (payslips with their bytes, skipped lines).
+
+        Raises on bad input and on the import's limits, before holding the bytes.
+        """
         _ = self._
         try:
-            entries = list(cfdi.iter_files(files))
+            entries = list(cfdi.iter_files(files, limits=self.limits))
         except cfdi.CfdiError as error:
+            if error.code in cfdi.LIMIT_CODES:
+                raise UserError(self._limit_message(error)) from error
             raise UserError(self._bad_input([error])) from error
         parsed, skipped, bad = [], [], []
         for name, data in entries:
             try:
-                parsed.append((cfdi.parse_cfdi(data, name), data))
+                parsed.append(
+                    (cfdi.parse_cfdi(data, name, self.limits.file_bytes), data)
+                )
             except cfdi.CfdiError as error:
                 if error.code in SKIPPED_CODES:
                     skipped.append(
@@ -120,6 +182,48 @@ class PayrollImport:
         if bad:
             raise UserError(self._bad_input(bad))
         return parsed, skipped
+
+    def _limit_message(self, error):
+        """A refusal for one of the import's limits: the file, the limit, what to do."""
+        _ = self._
+        values = {"file": error.filename, "limit": _limit_label(error)}
+        if error.code == "too_large":
+            return _(
+                "Nothing was imported: %(file)s is larger than %(limit)s once expanded, "
+                "the most one file of an import may be. A payroll CFDI is a few "
+                "kilobytes: check that this is the right file. If it is, ask an "
+                'administrator to raise "%(setting)s" in ICSOE > Configuration > '
+                "Settings.",
+                setting=_("Largest file (MiB)"),
+                **values,
+            )
+        if error.code == "total_too_large":
+            return _(
+                "Nothing was imported: the files of this import come to more than "
+                "%(limit)s once expanded (reached at %(file)s). Split the upload into "
+                'several imports, or ask an administrator to raise "%(setting)s" in '
+                "ICSOE > Configuration > Settings.",
+                setting=_("Total size (MiB)"),
+                **values,
+            )
+        if error.code == "too_many_files":
+            return _(
+                "Nothing was imported: this import holds more than %(limit)s files "
+                "(reached at %(file)s). Split the upload into several imports, or ask "
+                'an administrator to raise "%(setting)s" in ICSOE > Configuration > '
+                "Settings.",
+                setting=_("Most files"),
+                **values,
+            )
+        return _(
+            "Nothing was imported: %(file)s expands to more than %(limit)s times its "
+            "compressed size, which payroll XML never does: the archive may be a ZIP "
+            "bomb. Check where it comes from and upload the XML files themselves or a "
+            "new ZIP of them; if it is genuine, ask an administrator to raise "
+            '"%(setting)s" in ICSOE > Configuration > Settings.',
+            setting=_("Compression ratio"),
+            **values,
+        )
 
     def _bad_input(self, errors):
         lines = "\n".join(f"- {error}" for error in errors[:30])
@@ -521,30 +625,10 @@ class PayrollImport:
         counts["assignments_created"] = len(to_create)
 
     def _store_files(self, lines, counts):
+        """One record per CFDI, holding its XML (not an attachment of the worker)."""
         first_by_uuid = {}
         for line in lines:
             first_by_uuid.setdefault(line.uuid, line)
-        # Reading the workers is checked once for all; the attachments are then
-        # created as superuser (Odoo would check access on each worker one by one).
-        employees = self.env["hr.employee"].browse({line.employee_id for line in lines})
-        employees.check_access("read")
-        attachments = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "name": line.filename.rsplit("/", 1)[-1],
-                        "raw": line.data,
-                        "mimetype": "application/xml",
-                        "res_model": "hr.employee",
-                        "res_id": line.employee_id,
-                        "description": f"CFDI {line.uuid}",
-                    }
-                    for line in first_by_uuid.values()
-                ]
-            )
-        )
         self.env["l10n_mx_icsoe.payroll.cfdi"].create(
             [
                 {
@@ -555,11 +639,9 @@ class PayrollImport:
                     "period_start": line.nomina.period_start,
                     "period_end": line.nomina.period_end,
                     "sbc": float(line.sbc or 0.0),
-                    "attachment_id": attachment.id,
+                    "xml_file": base64.b64encode(line.data),
                 }
-                for line, attachment in zip(
-                    first_by_uuid.values(), attachments, strict=True
-                )
+                for line in first_by_uuid.values()
             ]
         )
         counts["files"] = len(first_by_uuid)

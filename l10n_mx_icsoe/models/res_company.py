@@ -32,6 +32,20 @@ class ResCompany(models.Model):
         help="Days before the legal deadline on which the responsible user is reminded, "
         "comma-separated.",
     )
+    l10n_mx_icsoe_pending_renewal_valid = fields.Boolean(
+        string="Pending REPSE Renewal Keeps Validity",
+        default=True,
+        help="A REPSE registration whose renewal was requested inside the 3-month "
+        "window stays valid after its expiry until the renewal is recorded. Whether the "
+        "STPS treats a pending renewal so is not confirmed: untick to treat the "
+        "registration as expired on its expiry date whatever happens to the request.",
+    )
+    l10n_mx_icsoe_filings_since = fields.Date(
+        string="ICSOE Tracked Since",
+        help="Periods ending before this date were filed outside Odoo: the daily job "
+        "neither prepares nor flags them. Empty: every period since the first REPSE "
+        "registration.",
+    )
     l10n_mx_icsoe_repse_ids = fields.One2many(
         "l10n_mx_icsoe.repse.registration", "company_id", string="REPSE Registrations"
     )

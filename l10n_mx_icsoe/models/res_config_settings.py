@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..icsoe import cfdi
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -15,4 +17,26 @@ class ResConfigSettings(models.TransientModel):
     )
     l10n_mx_icsoe_max_complementary = fields.Integer(
         related="company_id.l10n_mx_icsoe_max_complementary", readonly=False
+    )
+    # Limits of one payroll CFDI import (wizard or command): system parameters,
+    # read by models/payroll_cfdi.py (0 or empty: the default).
+    l10n_mx_icsoe_import_max_file_mb = fields.Integer(
+        string="Largest file (MiB)",
+        config_parameter="l10n_mx_icsoe.import_max_file_mb",
+        default=cfdi.MAX_FILE_BYTES // cfdi.MIB,
+    )
+    l10n_mx_icsoe_import_max_total_mb = fields.Integer(
+        string="Total size (MiB)",
+        config_parameter="l10n_mx_icsoe.import_max_total_mb",
+        default=cfdi.MAX_IMPORT_BYTES // cfdi.MIB,
+    )
+    l10n_mx_icsoe_import_max_files = fields.Integer(
+        string="Most files",
+        config_parameter="l10n_mx_icsoe.import_max_files",
+        default=cfdi.MAX_IMPORT_FILES,
+    )
+    l10n_mx_icsoe_import_max_ratio = fields.Integer(
+        string="Compression ratio",
+        config_parameter="l10n_mx_icsoe.import_max_ratio",
+        default=cfdi.MAX_ZIP_RATIO,
     )

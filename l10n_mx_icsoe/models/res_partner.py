@@ -38,6 +38,12 @@ class ResPartner(models.Model):
     l10n_mx_icsoe_rfc_warning = fields.Char(
         string="RFC Warning", compute="_compute_l10n_mx_icsoe_rfc", store=True
     )
+    l10n_mx_icsoe_foreign_resident = fields.Boolean(
+        string="Foreign Resident without Permanent Establishment",
+        help="A client resident abroad without a permanent establishment in Mexico. "
+        "IMSS does not receive its contracts in the ICSOE (a period with only such "
+        "contracts is 'Sin información'); its Tax ID is a foreign one, not an RFC.",
+    )
     l10n_mx_icsoe_other_address = fields.Boolean(
         string="Social/Conventional Address Differs from Fiscal",
         help="IMSS asks for the domicilio social or convencional when it differs "
@@ -47,6 +53,11 @@ class ResPartner(models.Model):
     l10n_mx_icsoe_street_number = fields.Char(string="Exterior Number (ICSOE)")
     l10n_mx_icsoe_street_number2 = fields.Char(string="Interior Number (ICSOE)")
     l10n_mx_icsoe_colony = fields.Char(string="Colonia (ICSOE)")
+    l10n_mx_icsoe_between_streets = fields.Char(
+        string="Between Streets (ICSOE)",
+        help="The 'entre calles' of the social or conventional address, as the IMSS "
+        "form asks.",
+    )
     l10n_mx_icsoe_zip = fields.Char(string="ZIP (ICSOE)")
     l10n_mx_icsoe_city = fields.Char(string="Municipality (ICSOE)")
     l10n_mx_icsoe_state_id = fields.Many2one(
@@ -55,7 +66,7 @@ class ResPartner(models.Model):
         domain="[('country_id.code', '=', 'MX')]",
     )
 
-    @api.depends("vat", "country_id")
+    @api.depends("vat", "country_id", "l10n_mx_icsoe_foreign_resident")
     def _compute_l10n_mx_icsoe_rfc(self):
         for partner in self:
             partner.l10n_mx_icsoe_person_type = False
@@ -81,13 +92,16 @@ class ResPartner(models.Model):
                 )
 
     def _l10n_mx_icsoe_is_mexican(self):
+        """Whether ``vat`` holds an RFC (a foreign resident holds a foreign tax ID)."""
         self.ensure_one()
+        if self.commercial_partner_id.l10n_mx_icsoe_foreign_resident:
+            return False
         return self.country_id.code == "MX" or (
             not self.country_id
             and (self.company_id or self.env.company).country_id.code == "MX"
         )
 
-    @api.constrains("vat", "country_id")
+    @api.constrains("vat", "country_id", "l10n_mx_icsoe_foreign_resident")
     def _check_l10n_mx_icsoe_rfc(self):
         for partner in self:
             if not partner.vat or not partner._l10n_mx_icsoe_is_mexican():

@@ -14,13 +14,23 @@ class L10nMxIcsoeSbc(models.Model):
     _name = "l10n_mx_icsoe.sbc"
     _description = "SBC History"
     _order = "employee_id, date_from desc"
+    _check_company_auto = True
     _rec_name = "date_from"
 
     employee_id = fields.Many2one(
         "hr.employee", required=True, ondelete="cascade", index=True
     )
+    # The company that recorded this SBC: when a worker moves to another company,
+    # the SBC rows stay with the company that paid him (its filings read only its
+    # own rows).
     company_id = fields.Many2one(
-        related="employee_id.company_id", store=True, index=True, precompute=True
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        required=True,
     )
     date_from = fields.Date(string="Valid From", required=True)
     amount = fields.Float(string="Daily SBC", digits=(16, 2), required=True)
@@ -40,6 +50,12 @@ class L10nMxIcsoeSbc(models.Model):
             "The worker already has an SBC from that date.",
         ),
     ]
+
+    @api.depends("employee_id")
+    def _compute_company_id(self):
+        for sbc in self:
+            if not sbc.company_id or sbc.company_id != sbc.employee_id.company_id:
+                sbc.company_id = sbc.employee_id.company_id
 
     @api.depends("amount", "date_from")
     def _compute_above_cap(self):

@@ -21,18 +21,29 @@ class IcsoeCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         mx = cls.env.ref("base.mx")
+        address = {
+            "country_id": mx.id,
+            "street": "Av. Constituyentes 100",
+            "zip": "76000",
+            "city": "Querétaro",
+            "state_id": cls.env.ref("base.state_mx_qro").id,
+        }
         cls.company_a = cls.env["res.company"].create(
             {
                 "name": "Servicios Especializados A",
-                "country_id": mx.id,
                 "vat": make_rfc("SEA150310AB"),
+                "l10n_mx_icsoe_email": "icsoe@sea.example.mx",
+                "l10n_mx_icsoe_phone": "4422000000",
+                **address,
             }
         )
         cls.company_b = cls.env["res.company"].create(
             {
                 "name": "Servicios Especializados B",
-                "country_id": mx.id,
                 "vat": make_rfc("SEB160420CD"),
+                "l10n_mx_icsoe_email": "icsoe@seb.example.mx",
+                "l10n_mx_icsoe_phone": "4422000001",
+                **address,
             }
         )
         company_ctx = {"company_id": cls.company_a.id, "company_ids": cls.company_a.ids}
@@ -108,6 +119,7 @@ class IcsoeCase(TransactionCase):
             "object": "Limpieza de la planta",
             "repse_service_id": cls.service.id,
             "date_start": date(2026, 2, 10),
+            "state": "active",
         }
         vals.update(overrides)
         return vals

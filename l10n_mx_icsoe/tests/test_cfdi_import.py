@@ -1,3 +1,4 @@
+import base64
 import io
 import tempfile
 import zipfile
@@ -188,7 +189,7 @@ class TestCfdiImport(IcsoeCase):
         )
         stored = self.env["l10n_mx_icsoe.payroll.cfdi"].search([])
         self.assertEqual(stored.uuid, "5F3C1E2A-8B7D-4C9E-A1F0-2D6B8E4C7A91")
-        self.assertEqual(stored.attachment_id.raw, self._xml())
+        self.assertEqual(base64.b64decode(stored.xml_file), self._xml())
         # the next pay period, as CFDI 3.3: the assignments are extended, not duplicated
         wizard = self._import(
             [

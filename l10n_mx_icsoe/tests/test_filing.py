@@ -13,6 +13,7 @@ from odoo.tools import mute_logger
 from odoo.addons.l10n_mx_icsoe.cli import icsoe as icsoe_cli
 from odoo.addons.l10n_mx_icsoe.icsoe import snapshot
 from odoo.addons.l10n_mx_icsoe.icsoe.identifiers import make_nss, make_rfc
+from odoo.addons.l10n_mx_icsoe.models.guard import internal
 
 from .common import IcsoeCase
 
@@ -96,7 +97,7 @@ class IcsoeFilingCase(IcsoeCase):
             .with_context(active_id=filing.id)
         )
         wizard.imss_folio = folio
-        wizard.filed_date = date(2026, 5, 15)
+        wizard.filed_date = date(2026, 5, 5)
         wizard.filed_time = 13.5
         wizard.acuse = PDF
         wizard.save().action_register()
@@ -136,7 +137,8 @@ class TestGeneration(IcsoeFilingCase):
         self.assertFalse(old_lines.exists())
         self.assertEqual(filing.worker_count, 4)
 
-    def test_assignment_outside_period_excluded(self):
+    def test_worker_starting_after_period_reported(self):
+        # LSS 15-A fr. II: the workers who *will* render the service.
         self.env["l10n_mx_icsoe.contract.assignment"].create(
             {
                 "contract_id": self.c1.id,
@@ -144,7 +146,13 @@ class TestGeneration(IcsoeFilingCase):
                 "date_from": date(2026, 6, 1),
             }
         )
-        self.assertEqual(self._filing().worker_count, 3)
+        filing = self._filing()
+        self.assertEqual(filing.worker_count, 4)
+        late = filing.worker_line_ids.filtered(
+            lambda w: w.date_assigned == date(2026, 6, 1)
+        )
+        self.assertIn("after the period", late.warning_text)
+        self.assertTrue(late.is_ok)
 
     def test_query_count_does_not_grow(self):
         def queries(filing):
@@ -332,9 +340,10 @@ class TestChecks(IcsoeFilingCase):
         self.assertGreaterEqual(filing.error_count, 1)
 
     def test_repse_registration_not_valid(self):
-        self.registration.action_cancel()
+        # Cancelled with effect before C1 started: C1 has no valid registration.
+        self.registration.cancel_date = date(2026, 2, 1)
         filing = self._filing()
-        self.assertIn("is not valid", self._line(filing, self.c1).error_text)
+        self.assertIn("valid on the Start Date", self._line(filing, self.c1).error_text)
 
 
 @tagged("post_install", "-at_install")
@@ -454,7 +463,7 @@ class TestWorkflow(IcsoeFilingCase):
         self.assertEqual(filing.state, "filed")
         self.assertEqual(filing.imss_folio, "N262253432")
         # 13:30 in Mexico City (UTC-6) is 19:30 UTC
-        self.assertEqual(filing.filed_datetime, datetime(2026, 5, 15, 19, 30))
+        self.assertEqual(filing.filed_datetime, datetime(2026, 5, 5, 19, 30))
         self.assertTrue(filing.acuse)
         self.assertTrue(filing.is_effective)
         for vals in ({"imss_folio": "X"}, {"year": 2025}, {"acuse": False}):
@@ -515,14 +524,14 @@ class TestWorkflow(IcsoeFilingCase):
         self.assertEqual(correction.worker_count, 4)  # a full new version
         self.assertIn("Workers added", correction.diff_html)
         self.assertIn(self.workers[0].ssnid, correction.diff_html)
-        with self.assertRaisesRegex(ValidationError, "in progress"):
+        with self.assertRaisesRegex(UserError, "in progress"):
             original.with_user(self.icsoe_manager).action_new_void()
         correction.with_user(self.icsoe_manager).action_confirm()
         self._filed(correction, folio="C262253433")
         self.assertEqual(original.state, "replaced")
         self.assertFalse(original.is_effective)
         self.assertTrue(correction.is_effective)
-        with self.assertRaisesRegex(ValidationError, "Replaced"):
+        with self.assertRaisesRegex(UserError, "replaced by a Corrección"):
             original.with_user(self.icsoe_manager).action_new_correction()
 
     def test_void_then_new_normal(self):
@@ -534,7 +543,7 @@ class TestWorkflow(IcsoeFilingCase):
         self._filed(void, folio="SE1")
         self.assertEqual(original.state, "voided")
         self.assertFalse(void.is_effective)
-        with self.assertRaisesRegex(ValidationError, "Sin efectos"):
+        with self.assertRaisesRegex(UserError, "Sin efectos"):
             void.with_user(self.icsoe_manager).action_new_correction()
         again = self._filing()
         self.assertEqual(again.contract_count, 2)
@@ -547,23 +556,32 @@ class TestWorkflow(IcsoeFilingCase):
         )
         correction.with_user(self.icsoe_manager).action_confirm()
         self._filed(correction, folio="C1")
-        with self.assertRaisesRegex(ValidationError, "limit of 1"):
+        with self.assertRaisesRegex(UserError, "limit of 1"):
             correction.with_user(self.icsoe_manager).action_new_correction()
 
     def test_complementary_rules(self):
         original = self._confirmed()
-        with self.assertRaisesRegex(ValidationError, "Confirmed"):
-            self.Filing.create(
-                {
-                    "company_id": self.company_a.id,
-                    "year": 2026,
-                    "period": "1",
-                    "filing_type": "correction",
-                    "replaced_filing_id": original.id,
-                }
-            )
+        # Complementarias come only from the Manager's buttons, never from create.
+        for user in (self.icsoe_user, self.icsoe_manager):
+            with (
+                self.subTest(user=user.login),
+                self.assertRaisesRegex(
+                    UserError, "created as a draft Normal or Sin información"
+                ),
+            ):
+                self.Filing.with_user(user).create(
+                    {
+                        "company_id": self.company_a.id,
+                        "year": 2026,
+                        "period": "1",
+                        "filing_type": "correction",
+                        "replaced_filing_id": original.id,
+                    }
+                )
+        with self.assertRaisesRegex(UserError, "Confirmed"):
+            original.with_user(self.icsoe_manager).action_new_correction()
         with self.assertRaisesRegex(ValidationError, "must name"):
-            self.Filing.create(
+            internal(self.Filing).create(
                 {
                     "company_id": self.company_a.id,
                     "year": 2026,
@@ -573,7 +591,7 @@ class TestWorkflow(IcsoeFilingCase):
             )
         self._filed(original)
         with self.assertRaisesRegex(ValidationError, "same company and period"):
-            self.Filing.create(
+            internal(self.Filing).create(
                 {
                     "company_id": self.company_a.id,
                     "year": 2026,
@@ -582,6 +600,8 @@ class TestWorkflow(IcsoeFilingCase):
                     "replaced_filing_id": original.id,
                 }
             )
+        with self.assertRaises(AccessError):
+            original.with_user(self.icsoe_user).action_new_correction()
 
     def test_other_company_and_plain_user(self):
         filing = self._filing()

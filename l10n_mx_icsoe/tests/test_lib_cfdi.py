@@ -11,7 +11,11 @@ import io
 import os
 import pickle
 import re
+import struct
+import time
+import tracemalloc
 import zipfile
+import zlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -289,6 +293,47 @@ def make_zip(members):
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def zeros_deflate(mib):
+    """A raw deflate stream of *mib* MiB of zeros, built in milliseconds.
+
+    One MiB is compressed once, ending on a full flush (no reference to what
+    came before), and repeated: a stream of about 1 KiB per MiB.
+    """
+    block = zlib.compressobj(9, zlib.DEFLATED, -15)
+    one = block.compress(bytes(cfdi.MIB)) + block.flush(zlib.Z_FULL_FLUSH)
+    return one * mib + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+
+
+def forged_zip(name, stream, *, file_size, compress_size=None, crc=0):
+    """A ZIP holding *stream* as one deflated member whose header says what we like.
+
+    ``file_size`` (and ``compress_size``) are what the local header and the
+    directory declare, whatever the stream really expands to.
+    """
+    encoded = name.encode()
+    size = len(stream) if compress_size is None else compress_size
+    local = struct.pack(
+        "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, size, file_size,
+        len(encoded), 0,
+    )  # fmt: skip
+    central = struct.pack(
+        "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc, size, file_size,
+        len(encoded), 0, 0, 0, 0, 0, 0,
+    )  # fmt: skip
+    offset = len(local) + len(encoded) + len(stream)
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(encoded), offset, 0
+    )
+    return local + encoded + stream + central + encoded + end
+
+
+def padded_cfdi(kib, **kwargs):
+    """A valid payroll CFDI grown to about *kib* KiB by a comment that does not
+    compress (as real seals and certificates do not)."""
+    padding = os.urandom(kib * 512).hex().encode()
+    return build_cfdi(**kwargs) + b"<!-- " + padding + b" -->\n"
 
 
 def assert_error(excinfo, code, filename):
@@ -743,12 +788,155 @@ def test_zip_total_and_member_count_limits():
     archive = make_zip({f"{n}.xml": b"<a/>" * 250 for n in range(3)})  # 3 × 1000 bytes
     with pytest.raises(cfdi.CfdiError) as excinfo:
         list(cfdi.iter_files([("many.zip", archive)], max_total_bytes=2500))
-    assert_error(excinfo, "zip_too_large", "many.zip")
+    error = assert_error(excinfo, "total_too_large", "many.zip")
+    assert error.limit == 2500
     with pytest.raises(cfdi.CfdiError) as excinfo:
-        list(cfdi.iter_files([("many.zip", archive)], max_members=2))
-    error = assert_error(excinfo, "zip_too_large", "many.zip")
-    assert "3 members" in error.detail
-    assert len(list(cfdi.iter_files([("many.zip", archive)], max_members=3))) == 3
+        list(cfdi.iter_files([("many.zip", archive)], max_files=2))
+    error = assert_error(excinfo, "too_many_files", "many.zip")
+    assert "3 files" in error.detail
+    assert error.limit == 2
+    assert len(list(cfdi.iter_files([("many.zip", archive)], max_files=3))) == 3
+
+
+def test_limits_hold_for_the_whole_import():
+    """Three archives each under the limits, together over them: refused."""
+    archives = [
+        (f"lote-{n}.zip", make_zip({f"{n}-{m}.xml": b"<a/>" * 250 for m in range(2)}))
+        for n in range(3)
+    ]  # 3 archives × 2 members × 1000 bytes
+    assert len(list(cfdi.iter_files(archives, max_total_bytes=6000))) == 6
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        list(cfdi.iter_files(archives, max_total_bytes=5000))
+    error = assert_error(excinfo, "total_too_large", "lote-2.zip")
+    assert "4,000 before it" in error.detail
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        list(cfdi.iter_files(archives, max_files=5))
+    assert_error(excinfo, "too_many_files", "lote-2.zip")
+    # plain files count as well, before the archives and after them
+    files = [("a.xml", b"<a/>" * 250), *archives, ("z.xml", b"<a/>" * 250)]
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        list(cfdi.iter_files(files, max_total_bytes=7500))
+    assert_error(excinfo, "total_too_large", "z.xml")
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        list(cfdi.iter_files(files, max_files=6))
+    assert_error(excinfo, "too_many_files", "lote-2.zip")
+    # parse_many stops at an import-wide limit: nothing after it is read
+    _payslips, errors = cfdi.parse_many(files, max_files=6)
+    assert [e.code for e in errors][-1] == "too_many_files"
+    assert not any(e.filename == "z.xml" for e in errors)
+
+
+def test_limits_are_positive_integers():
+    assert cfdi.ImportLimits().total_bytes == cfdi.MAX_IMPORT_BYTES
+    for bad in (0, -1, 1.5, None, True):
+        with pytest.raises(ValueError):
+            cfdi.ImportLimits(files=bad)
+
+
+def test_zip_bomb_is_refused_from_the_directory():
+    """1 GiB of zeros in a 1 MiB archive: refused without reading a byte of it."""
+    bomb = forged_zip("nomina.xml", zeros_deflate(1024), file_size=1 << 30)
+    assert len(bomb) < 2 * cfdi.MIB
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("the member was read")
+
+    started = time.perf_counter()
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        list(cfdi.iter_files([("bomb.zip", bomb)]))
+    error = assert_error(excinfo, "too_large", "bomb.zip/nomina.xml")
+    assert error.limit == cfdi.MAX_FILE_BYTES
+    # with room for 2 GiB files, the ratio stops it, still from the directory
+    limits = cfdi.ImportLimits(file_bytes=2 << 30, total_bytes=4 << 30)
+    original = zipfile.ZipFile.open
+    zipfile.ZipFile.open = no_read
+    try:
+        with pytest.raises(cfdi.CfdiError) as excinfo:
+            list(cfdi.iter_files([("bomb.zip", bomb)], limits=limits))
+    finally:
+        zipfile.ZipFile.open = original
+    error = assert_error(excinfo, "zip_ratio", "bomb.zip/nomina.xml")
+    assert error.limit == cfdi.MAX_ZIP_RATIO
+    assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize("compress_size", [None, 50 * 1024 * 1024])
+def test_zip_bomb_with_a_lying_header_is_stopped_while_streaming(compress_size):
+    """The header declares 8 MiB (and, second case, 50 MiB of compressed data):
+    the member is stopped by the ratio actually seen, long before 8 MiB."""
+    bomb = forged_zip(
+        "nomina.xml",
+        zeros_deflate(1024),
+        file_size=8 * cfdi.MIB,
+        compress_size=compress_size,
+    )
+    limits = cfdi.ImportLimits(file_bytes=8 * cfdi.MIB)
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(cfdi.CfdiError) as excinfo:
+            list(cfdi.iter_files([("bomb.zip", bomb)], limits=limits))
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    error = assert_error(excinfo, "zip_ratio", "bomb.zip/nomina.xml")
+    assert "compressed bytes" in error.detail
+    assert elapsed < 0.5
+    assert peak < 2 * cfdi.MIB + len(bomb), peak
+
+
+def test_member_over_the_file_limit_is_stopped_while_streaming():
+    """A header declaring 1 KiB does not let more than the limit be held."""
+    data = os.urandom(600 * 1024)  # does not compress: the ratio is no help
+    member = zlib.compressobj(9, zlib.DEFLATED, -15)
+    stream = member.compress(data) + member.flush()
+    archive = forged_zip("n.xml", stream, file_size=len(data), crc=zlib.crc32(data))
+    assert list(cfdi.iter_files([("ok.zip", archive)])) == [("ok.zip/n.xml", data)]
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        list(cfdi.iter_files([("lie.zip", archive)], max_bytes=500 * 1024))
+    assert_error(excinfo, "too_large", "lie.zip/n.xml")  # from the directory
+    liar = forged_zip("n.xml", stream, file_size=1024)
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        list(cfdi.iter_files([("lie.zip", liar)], max_bytes=500 * 1024))
+    # zipfile stops at the declared size and then finds the CRC wrong
+    assert_error(excinfo, "bad_zip", "lie.zip/n.xml")
+
+
+def test_file_on_disk_is_measured_before_it_is_read(tmp_path, monkeypatch):
+    big = tmp_path / "big.xml"
+    big.write_bytes(b" " * 5000)
+    read = []
+    real_open = open
+
+    def spy_open(path, *args, **kwargs):
+        handle = real_open(path, *args, **kwargs)
+        real_read = handle.read
+
+        class Spy:
+            def __getattr__(self, name):
+                return getattr(handle, name)
+
+            def read(self, size=-1):
+                read.append(size)
+                return real_read(size)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                handle.close()
+
+        return Spy()
+
+    monkeypatch.setattr(cfdi, "open", spy_open, raising=False)
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        list(cfdi.iter_files([("big.xml", big)], max_bytes=4000))
+    assert_error(excinfo, "too_large", "big.xml")
+    assert read == [4], "only the magic bytes were read"
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        list(cfdi.iter_files([big, big], max_total_bytes=8000))
+    assert_error(excinfo, "total_too_large", str(big))
 
 
 def test_nested_zip_is_refused():

@@ -272,14 +272,15 @@ class TestContracts(IcsoeCase):
 
     def test_registration_not_valid_on_start_refused(self):
         with self.assertRaisesRegex(
-            ValidationError, "CONT-001.*AR12345/2024.*not valid"
+            ValidationError, "CONT-001.*AR12345/2024.*valid on the Start Date"
         ):
             self._create(date_start=date(2024, 2, 1))
-        with self.assertRaisesRegex(ValidationError, "not valid"):
+        with self.assertRaisesRegex(ValidationError, "valid on the Start Date"):
             self._create(date_start=date(2027, 3, 1))
-        self.registration.action_cancel()
+        self.registration.action_cancel()  # from today, 5 April 2026
         with self.assertRaisesRegex(ValidationError, "Cancelled"):
-            self._create()
+            self._create(date_start=date(2026, 4, 5))
+        self._create(name="BEFORE-CANCEL", date_start=date(2026, 4, 4))
 
     def test_assignments(self):
         contract = self._create(date_end=date(2026, 8, 31))
@@ -344,7 +345,7 @@ class TestContracts(IcsoeCase):
             )
 
     def test_state_transitions(self):
-        contract = self._create()
+        contract = self._create(state="draft")
         for action in (contract.action_end, contract.action_draft):
             with self.assertRaisesRegex(UserError, "CONT-001 cannot go from Draft"):
                 action()
@@ -356,7 +357,7 @@ class TestContracts(IcsoeCase):
         self.assertTrue(contract.date_end)
         with self.assertRaisesRegex(UserError, "from Ended to Cancelled"):
             contract.action_cancel()
-        other = self._create(name="CONT-002")
+        other = self._create(name="CONT-002", state="draft")
         other.action_cancel()
         other.action_draft()
         self.assertEqual(other.state, "draft")

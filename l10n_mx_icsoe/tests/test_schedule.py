@@ -21,6 +21,8 @@ class TestSchedule(IcsoeCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_a.l10n_mx_icsoe_responsible_id = cls.icsoe_manager
+        # Earlier periods were filed outside Odoo (the whole history: test_lifecycle).
+        (cls.company_a | cls.company_b).l10n_mx_icsoe_filings_since = date(2026, 1, 1)
         cls.env["l10n_mx_icsoe.repse.registration"].create(
             {
                 "name": "AR-B",

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from odoo import fields, models
 
 from ..models.payroll_cfdi import PayrollImport
@@ -39,7 +41,13 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
     summary = fields.Text(readonly=True)
 
     def _files(self):
-        return [(a.name, a.raw) for a in self.attachment_ids]
+        """The uploads as (name, path) where they are in the filestore, so nothing is
+        read before the import's limits allow it (a ZIP is streamed from disk);
+        as (name, bytes) where they are kept in the database."""
+        return [
+            (a.name, Path(a._full_path(a.store_fname)) if a.store_fname else a.raw)
+            for a in self.attachment_ids
+        ]
 
     def _service(self):
         return PayrollImport(self.env, self.company_id, self.create_employees)

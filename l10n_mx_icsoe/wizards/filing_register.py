@@ -26,6 +26,11 @@ class L10nMxIcsoeFilingRegister(models.TransientModel):
         string="Presentation Time",
         help="Hour and minute on the acuse (Mexico City time).",
     )
+    declared_contract_count = fields.Integer(
+        string="Contracts Acknowledged",
+        help="Number of contracts the IMSS portal shows in the acuse; it must match the "
+        "informativa (IMSS inconsistency 7).",
+    )
     acuse = fields.Binary(string="Acuse (PDF)", required=True)
     acuse_filename = fields.Char()
     line_ids = fields.One2many(
@@ -40,6 +45,7 @@ class L10nMxIcsoeFilingRegister(models.TransientModel):
         )
         if filing:
             res["filing_id"] = filing.id
+            res["declared_contract_count"] = filing.contract_count
             res["line_ids"] = [
                 fields.Command.create({"filing_contract_id": line.id})
                 for line in filing.contract_line_ids.sorted("sequence")
@@ -76,6 +82,7 @@ class L10nMxIcsoeFilingRegister(models.TransientModel):
             self._filed_datetime_utc(),
             self.acuse,
             self.acuse_filename or f"{filing._file_prefix()}_acuse.pdf",
+            declared_count=self.declared_contract_count,
         )
         return {"type": "ir.actions.act_window_close"}
 
