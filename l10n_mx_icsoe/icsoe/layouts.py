@@ -124,10 +124,14 @@ WORKER_CSV_LAYOUTS: tuple[Layout, ...] = (
 
 
 def worker_layout(on_date: date) -> Layout:
-    """Return the newest worker CSV layout in force on *on_date*."""
+    """Return the newest worker CSV layout in force on *on_date*.
+
+    Before the first layout (the ICSOE portal opened on 27 August 2021) the first
+    one: the periods of 2021 were filed through it.
+    """
     valid = [lay for lay in WORKER_CSV_LAYOUTS if lay.valid_from <= on_date]
     if not valid:
-        raise ValueError(f"No ICSOE worker CSV layout is valid on {on_date}")
+        return min(WORKER_CSV_LAYOUTS, key=lambda lay: lay.valid_from)
     return max(valid, key=lambda lay: lay.valid_from)
 
 

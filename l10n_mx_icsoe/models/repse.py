@@ -212,11 +212,11 @@ class L10nMxIcsoeRepseRegistration(models.Model):
                     )
 
     def _chain_records(self):
-        """The registrations this one renews, directly or not (without itself)."""
+        """The registrations this one renews, directly or not (itself if in a cycle)."""
         self.ensure_one()
         found = self.browse()
         reg = self.renewed_registration_id
-        while reg and reg not in found and reg != self:
+        while reg and reg not in found:
             found |= reg
             reg = reg.renewed_registration_id
         return found

@@ -12,6 +12,7 @@ traceback, and the database must be as it was.
 import base64
 import io
 import json
+import logging
 import xmlrpc.client
 import zipfile
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from odoo.addons.l10n_mx_icsoe.icsoe.identifiers import make_curp, make_nss
 
 from .test_filing import IcsoeFilingCase
 
+_logger = logging.getLogger(__name__)
 PDF = base64.b64encode(b"%PDF-1.4 acuse").decode()
 FORGED_PDF = base64.b64encode(b"%PDF-1.4 forged acuse").decode()
 FILING = "l10n_mx_icsoe.filing"
@@ -142,13 +144,7 @@ class TestRpcSecurity(IcsoeFilingCase, HttpCase):
         )
         assert cls.tracking, "no tracking message on the filed informativa"
         Attachment = env["ir.attachment"]
-        cls.exports = Attachment.search(
-            [
-                ("res_model", "=", FILING),
-                ("res_id", "=", cls.filed.id),
-                ("description", "=", "l10n_mx_icsoe_export"),
-            ]
-        )
+        cls.exports = cls._export_attachments(cls.filed)
         cls.acuse = Attachment.search(
             [
                 ("res_model", "=", FILING),
@@ -226,7 +222,18 @@ class TestRpcSecurity(IcsoeFilingCase, HttpCase):
         return user.login + "x" * (8 - len(user.login))  # as new_test_user sets it
 
     def _call(self, protocol, user, model, method, args, kwargs=None):
-        """``model.method(*args, **kwargs)`` as ``user``, over the wire."""
+        """``model.method(*args, **kwargs)`` as ``user``, over the wire.
+
+        Every outcome is logged at DEBUG level, to see what the server answered:
+        ``--log-handler=odoo.addons.l10n_mx_icsoe.tests.test_rpc_security:DEBUG``.
+        """
+        outcome = self._send(protocol, user, model, method, args, kwargs)
+        _logger.debug(
+            "%s %s.%s as %s: %r", protocol, model, method, user.login, outcome
+        )
+        return outcome
+
+    def _send(self, protocol, user, model, method, args, kwargs):
         kwargs = kwargs or {}
         if protocol == "xmlrpc":
             try:
@@ -351,14 +358,16 @@ class TestRpcSecurity(IcsoeFilingCase, HttpCase):
             )
         )
 
-    def _export_attachments(self, filing):
-        self.env.invalidate_all()
+    @classmethod
+    def _export_attachments(cls, filing):
+        """The files the filing stands by (its frozen exports), read as the superuser."""
+        cls.env.invalidate_all()
         field = (
             "export_attachment_ids"
             if "export_attachment_ids" in filing._fields
             else "export_ids"
         )
-        return filing.sudo()[field]
+        return filing.with_env(cls.env)[field]
 
     def _zip_names(self, filing):
         self.env.invalidate_all()
@@ -596,6 +605,8 @@ class TestRpcSecurity(IcsoeFilingCase, HttpCase):
         users = (self.icsoe_user, self.icsoe_manager)
         for filing in (self.confirmed, self.filed):
             exports = self._export_attachments(filing)
+            names = self._zip_names(filing)
+            self.assertSafeNames(names)
             vals = {
                 "name": "../../probe.txt",
                 "raw": "probe",
@@ -621,7 +632,7 @@ class TestRpcSecurity(IcsoeFilingCase, HttpCase):
                         if outcome.error is not None:
                             self.assertRefused(outcome)
                         self.assertEqual(self._export_attachments(filing), exports)
-                        self.assertSafeNames(self._zip_names(filing))
+                        self.assertEqual(self._zip_names(filing), names)
         # a second acuse
         acuse_vals = {
             "name": "acuse.pdf",
@@ -640,6 +651,7 @@ class TestRpcSecurity(IcsoeFilingCase, HttpCase):
                 self.env.invalidate_all()
                 self.assertEqual(self.filed.sudo().acuse.decode(), PDF)
         # the real exports and acuse stay as they are
+        names = self._zip_names(self.filed)
         frozen = (self.exports[0] | self.acuse).ids
         for protocol in PROTOCOLS:
             for label, method, args in (
@@ -655,7 +667,7 @@ class TestRpcSecurity(IcsoeFilingCase, HttpCase):
                     self.env.invalidate_all()
                     self.assertEqual(self._export_attachments(self.filed), self.exports)
                     self.assertEqual(self.filed.sudo().acuse.decode(), PDF)
-                    self.assertSafeNames(self._zip_names(self.filed))
+                    self.assertEqual(self._zip_names(self.filed), names)
 
     def test_09_export_names_cannot_traverse(self):
         """Nothing a user types ends up as a path in the ZIP (or the command's output)."""
