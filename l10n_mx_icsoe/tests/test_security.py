@@ -201,6 +201,7 @@ class TestWorkerPrivacy(IcsoeCase):
         )
         for vals in (
             {"name": "Otro Nombre"},
+            {"job_title": "Jefe de cuadrilla"},
             {"private_email": "casa@example.mx"},
             {"bank_account_id": bank.id},
             {
