@@ -51,7 +51,7 @@ class TestCfdiImport(IcsoeCase):
                 name="CB", partner_id=cls.client_b.id, date_start=date(2026, 3, 1)
             )
         )
-        (cls.contract_a | cls.contract_b).action_activate()
+        # _contract_vals() makes them active
         cls.worker = cls.workers[0]
         cls.worker.l10n_mx_rfc = make_rfc("PEGJ900111AB")
 
