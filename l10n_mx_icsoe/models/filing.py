@@ -162,7 +162,10 @@ class L10nMxIcsoeFiling(models.Model):
         help="The filing that currently stands for its company and period.",
     )
     is_overdue = fields.Boolean(
-        compute="_compute_is_overdue", search="_search_is_overdue"
+        string="Missed Deadline",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="A Normal or Sin información not filed by its legal deadline.",
     )
     complementary_count = fields.Integer(
         string="Filed Complementarias",

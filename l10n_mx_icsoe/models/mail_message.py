@@ -3,9 +3,10 @@
 The messages of an informativa past draft (confirmed, filed, replaced, voided)
 and their tracking values cannot be edited or deleted: not through the ORM or
 RPC (``write``, ``unlink``), nor through the chatter's edit and delete
-(``_message_update_content``). New messages can still be posted. The superuser
-(``sudo()``: Odoo's own mail machinery, the addon's own posts) is not stopped.
-Drafts keep the standard behaviour.
+(``_message_update_content``). New messages can still be posted, by users and
+by the addon. The superuser (``sudo()``: Odoo's own mail machinery, such as the
+activity and mail gateway code) is not stopped. Drafts keep the standard
+behaviour, and so does an informativa put back to draft.
 """
 
 from odoo import api, models
