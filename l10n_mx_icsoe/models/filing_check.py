@@ -300,15 +300,6 @@ class FilingChecker:
                     reg=valid.name,
                 )
             )
-        if not reg["has_document"]:
-            warnings.append(
-                _(
-                    "Contract %(ref)s: REPSE registration %(reg)s has no STPS registration "
-                    "PDF attached; the ICSOE asks for a copy of it (LSS art. 15-A fr. III).",
-                    ref=ref,
-                    reg=reg["name"],
-                )
-            )
         return errors, warnings
 
     def _worker_issues(self, contract_row, worker, seen_nss, seen_curp):
@@ -547,6 +538,19 @@ class FilingChecker:
             if refusal:
                 errors.append(refusal)
         errors += self._contractor_issues()
+        for reg_id in sorted(
+            {r["registration_id"] for r in rows if r["registration_id"]}
+        ):
+            reg = self._registrations.get(reg_id)
+            if reg and not reg["has_document"]:
+                warnings.append(
+                    _(
+                        "REPSE registration %(reg)s has no STPS registration PDF "
+                        "attached; the ICSOE asks for a copy of it (LSS art. 15-A fr. "
+                        "III). Attach it on the registration.",
+                        reg=reg["name"],
+                    )
+                )
         not_reported = []
         for contract in self._unreported_contracts():
             if contract["state"] == "draft":

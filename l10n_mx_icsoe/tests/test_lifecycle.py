@@ -490,12 +490,13 @@ class TestWhatIsReported(LifecycleCase):
         self._contract("A1", date(2026, 3, 2))
         filing = self._filing(2026, 1)
         line = filing.contract_line_ids
-        self.assertIn("no STPS registration PDF", line.warning_text)
+        self.assertIn("no STPS registration PDF", filing.warning_message)
         self.assertIn("entre calles", line.warning_text)
         self.client.l10n_mx_icsoe_between_streets = "Juárez y Morelos"
         self.registration.document = PDF
         filing.action_generate()
         self.assertFalse(filing.contract_line_ids.warning_text)
+        self.assertFalse(filing.warning_message)
         self.assertEqual(
             filing.contract_line_ids.client_between_streets, "Juárez y Morelos"
         )
