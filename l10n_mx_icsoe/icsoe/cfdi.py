@@ -525,7 +525,7 @@ def _over_ratio(size: int, compressed: int, ratio: int) -> bool:
     return size > RATIO_GRACE_BYTES and size > ratio * max(compressed, 1)
 
 
-class _CountingReader:
+class _CountingReader(io.RawIOBase):
     """A binary file that counts the bytes read through it.
 
     The compressed bytes a ZIP member really took are counted here, where they
@@ -533,22 +533,28 @@ class _CountingReader:
     """
 
     def __init__(self, raw):
+        super().__init__()
         self._raw = raw
         self.count = 0
 
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
-        self.count += len(data)
-        return data
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+    def seekable(self) -> bool:
+        return True
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return self._raw.seek(offset, whence)
 
     def tell(self) -> int:
         return self._raw.tell()
-
-    def seekable(self) -> bool:
-        return True
 
 
 _ZIP_ERRORS = (

@@ -273,6 +273,22 @@ class L10nMxIcsoeContractAssignment(models.Model):
         groups=WORKER_DATA_GROUPS,
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A contract the user cannot write is not his to staff: refused before any
+        # constraint could name it.
+        self.env["l10n_mx_icsoe.contract"].browse(
+            {vals["contract_id"] for vals in vals_list if vals.get("contract_id")}
+        ).check_access("write")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("contract_id"):
+            self.env["l10n_mx_icsoe.contract"].browse(vals["contract_id"]).check_access(
+                "write"
+            )
+        return super().write(vals)
+
     @api.onchange("contract_id")
     def _onchange_contract_id(self):
         if self.contract_id and not self.date_from:

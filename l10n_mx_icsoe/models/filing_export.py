@@ -26,7 +26,7 @@ import re
 import unicodedata
 import zipfile
 
-from odoo import Command, api, fields, models
+from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
 from ..icsoe import layouts, snapshot
@@ -91,12 +91,6 @@ class L10nMxIcsoeFiling(models.Model):
         copy=False,
         help="Files produced when the informativa was confirmed.",
     )
-    export_ids = fields.Many2many(
-        "ir.attachment",
-        compute="_compute_export_ids",
-        string="Export Files",
-        help="The exports sorted by name (kept for compatibility: use Exports).",
-    )
     exports_sha256 = fields.Char(
         string="Exports SHA-256",
         readonly=True,
@@ -105,11 +99,6 @@ class L10nMxIcsoeFiling(models.Model):
         "per file, its SHA-256, two spaces and its name, sorted by name. In a folder "
         "holding only the exports: sha256sum * | LC_ALL=C sort -k 2 | sha256sum",
     )
-
-    @api.depends("export_attachment_ids")
-    def _compute_export_ids(self):
-        for filing in self:
-            filing.export_ids = filing.export_attachment_ids.sorted("name")
 
     # ---------------------------------------------------------------- content
 

@@ -393,7 +393,7 @@ class TestWorkflow(IcsoeFilingCase):
             filing.unlink()
         filing.with_user(self.icsoe_manager).action_draft()
         self.assertEqual(filing.state, "draft")
-        self.assertFalse(filing.export_ids)
+        self.assertFalse(filing.export_attachment_ids)
         self.assertFalse(filing.snapshot_sha256)
 
     def test_exports(self):
@@ -477,7 +477,7 @@ class TestWorkflow(IcsoeFilingCase):
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             filing.worker_line_ids[0].sudo().unlink()
         with self.assertRaisesRegex(UserError, "exports and acuse"):
-            filing.export_ids[0].unlink()
+            filing.export_attachment_ids[0].unlink()
         acuse = self.env["ir.attachment"].search(
             [
                 ("res_model", "=", filing._name),

@@ -127,7 +127,7 @@ class TestIntegrity(IcsoeFilingCase):
         forged = self._forge(filing)  # users may attach files to a confirmed filing
         filing.invalidate_recordset()
         self.assertEqual(filing.export_attachment_ids, exports)
-        self.assertNotIn(forged, filing.export_ids)
+        self.assertNotIn(forged, filing.export_attachment_ids)
         self.assertEqual([n for n, _c in filing._export_files()], names)
         self.assertEqual(sorted(self._zip_names(filing)), names)
         with tempfile.TemporaryDirectory() as tmp:

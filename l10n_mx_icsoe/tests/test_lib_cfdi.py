@@ -903,40 +903,30 @@ def test_member_over_the_file_limit_is_stopped_while_streaming():
     assert_error(excinfo, "bad_zip", "lie.zip/n.xml")
 
 
-def test_file_on_disk_is_measured_before_it_is_read(tmp_path, monkeypatch):
-    big = tmp_path / "big.xml"
-    big.write_bytes(b" " * 5000)
-    read = []
-    real_open = open
-
-    def spy_open(path, *args, **kwargs):
-        handle = real_open(path, *args, **kwargs)
-        real_read = handle.read
-
-        class Spy:
-            def __getattr__(self, name):
-                return getattr(handle, name)
-
-            def read(self, size=-1):
-                read.append(size)
-                return real_read(size)
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                handle.close()
-
-        return Spy()
-
-    monkeypatch.setattr(cfdi, "open", spy_open, raising=False)
+def test_file_on_disk_is_measured_before_it_is_read(tmp_path):
+    """A 256 MiB file (sparse: it takes no disk) is refused without being read."""
+    huge = tmp_path / "enorme.xml"
+    with open(huge, "wb") as handle:
+        handle.truncate(256 * cfdi.MIB)
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(cfdi.CfdiError) as excinfo:
+            list(cfdi.iter_files([("enorme.xml", huge)]))
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    error = assert_error(excinfo, "too_large", "enorme.xml")
+    assert "268,435,456 bytes" in error.detail
+    assert elapsed < 0.5
+    assert peak < cfdi.MIB
+    # the total of the import counts the files on disk too
+    small = tmp_path / "a.xml"
+    small.write_bytes(b" " * 5000)
     with pytest.raises(cfdi.CfdiError) as excinfo:
-        list(cfdi.iter_files([("big.xml", big)], max_bytes=4000))
-    assert_error(excinfo, "too_large", "big.xml")
-    assert read == [4], "only the magic bytes were read"
-    with pytest.raises(cfdi.CfdiError) as excinfo:
-        list(cfdi.iter_files([big, big], max_total_bytes=8000))
-    assert_error(excinfo, "total_too_large", str(big))
+        list(cfdi.iter_files([small, small], max_total_bytes=8000))
+    assert_error(excinfo, "total_too_large", str(small))
 
 
 def test_nested_zip_is_refused():

@@ -22,6 +22,12 @@ class TestFilingTour(HttpCase):
                 "name": "Tour Servicios SA de CV",
                 "country_id": mx.id,
                 "vat": make_rfc("TSE150310AB"),
+                "l10n_mx_icsoe_email": "icsoe@tour.example.mx",
+                "l10n_mx_icsoe_phone": "4421110000",
+                "street": "Av. Universidad 10",
+                "zip": "76000",
+                "city": "Querétaro",
+                "state_id": self.env.ref("base.state_mx_qro").id,
             }
         )
         new_test_user(
@@ -71,6 +77,7 @@ class TestFilingTour(HttpCase):
                 "object": "Limpieza de oficinas",
                 "repse_service_id": registration.service_ids.id,
                 "date_start": start + relativedelta(days=3),
+                "state": "active",
             }
         )
         filing = self.env["l10n_mx_icsoe.filing"].create(
