@@ -10,9 +10,14 @@ class L10nMxIcsoeFilingLineMixin(models.AbstractModel):
 
     _name = "l10n_mx_icsoe.filing.line.mixin"
     _description = "ICSOE Filing Line"
+    _check_company_auto = True
 
     filing_id = fields.Many2one(
-        "l10n_mx_icsoe.filing", required=True, ondelete="cascade", index=True
+        "l10n_mx_icsoe.filing",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
     is_ok = fields.Boolean(string="OK", default=True)
@@ -60,9 +65,12 @@ class L10nMxIcsoeFilingContract(models.Model):
         string="Source Contract",
         index=True,
         ondelete="restrict",
+        check_company=True,
     )
     reference = fields.Char()
-    partner_id = fields.Many2one("res.partner", string="Client", ondelete="restrict")
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", ondelete="restrict", check_company=True
+    )
     client_rfc = fields.Char(string="Client RFC")
     client_name = fields.Char()
     client_person_type = fields.Selection(PERSON_TYPES, string="Person Type")
@@ -80,13 +88,17 @@ class L10nMxIcsoeFilingContract(models.Model):
     client_state = fields.Char()
     object = fields.Text(string="Objeto del contrato")
     service_id = fields.Many2one(
-        "l10n_mx_icsoe.repse.service", string="REPSE Service", ondelete="restrict"
+        "l10n_mx_icsoe.repse.service",
+        string="REPSE Service",
+        ondelete="restrict",
+        check_company=True,
     )
     service_text = fields.Char(string="Servicio u obra especializado")
     registration_id = fields.Many2one(
         "l10n_mx_icsoe.repse.registration",
         string="REPSE Registration",
         ondelete="restrict",
+        check_company=True,
     )
     date_start = fields.Date(string="Start Date")
     date_end = fields.Date(string="End Date")
@@ -169,8 +181,11 @@ class L10nMxIcsoeFilingWorker(models.Model):
         required=True,
         ondelete="cascade",
         index=True,
+        check_company=True,
     )
     contract_sequence = fields.Integer(string="Contract #")
+    # Not company-checked: a worker who moved to another company since is still
+    # reported by the company that placed him (with that company's data).
     employee_id = fields.Many2one(
         "hr.employee", string="Source Employee", index=True, ondelete="restrict"
     )
