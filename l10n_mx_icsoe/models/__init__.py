@@ -7,6 +7,7 @@ from . import sbc
 from . import hr_employee
 from . import contract
 from . import holiday
+from . import periodic_report
 from . import filing_line
 from . import filing
 from . import filing_export

@@ -1,15 +1,15 @@
 from datetime import timedelta
 
-import pytz
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..icsoe import chain, diff, periods
+from ..icsoe import chain, diff
 from .filing_check import FilingChecker
 from .filing_generate import generate_lines
-from .guard import internal, is_internal
+from .guard import internal
+from .periodic_report import MEXICO_TZ, PERIODS  # noqa: F401 (imported from here)
 
 FILING_TYPES = [
     ("normal", "Normal"),
@@ -26,42 +26,41 @@ FILING_STATES = [
     ("replaced", "Replaced"),
     ("voided", "Voided"),
 ]
-PERIODS = [("1", "1 (Jan–Apr)"), ("2", "2 (May–Aug)"), ("3", "3 (Sep–Dec)")]
-MEXICO_TZ = "America/Mexico_City"
 
-# Fields that may still change once a filing has left draft, per state.
-MAIL_FIELDS_PREFIXES = ("message_", "activity_", "website_message")
 # Fields only the addon's own methods write (workflow, generation, registration).
-PROTECTED_FIELDS = {
-    "state",
-    "generated_at",
-    "contract_count",
-    "worker_count",
-    "error_count",
-    "warning_count",
-    "check_message",
-    "snapshot_sha256",
-    "confirmed_at",
-    "imss_folio",
-    "filed_datetime",
-    "acuse",
-    "acuse_filename",
-    # Computed from year and period; written only by their computation.
-    "name",
-    "date_start",
-    "date_end",
-    "deadline",
-    "is_effective",
-    # The chain: complementarias are started by their buttons only.
-    "replaced_filing_id",
-    # Frozen exports (filing_export) and what the register wizard records.
-    "export_attachment_ids",
-    "exports_sha256",
-    "declared_contract_count",
-    "is_late",
-    "warning_message",
-    "info_message",
-}
+PROTECTED_FIELDS = frozenset(
+    {
+        "state",
+        "generated_at",
+        "contract_count",
+        "worker_count",
+        "error_count",
+        "warning_count",
+        "check_message",
+        "snapshot_sha256",
+        "confirmed_at",
+        "imss_folio",
+        "filed_datetime",
+        "acuse",
+        "acuse_filename",
+        # Computed from year and period; written only by their computation.
+        "name",
+        "date_start",
+        "date_end",
+        "deadline",
+        "is_effective",
+        # The chain: complementarias are started by their buttons only.
+        "replaced_filing_id",
+        # Frozen exports (filing_export) and what the register wizard records.
+        "export_attachment_ids",
+        "exports_sha256",
+        "declared_contract_count",
+        "is_late",
+        "warning_message",
+        "info_message",
+        "missed_alert_sent",
+    }
+)
 TRANSITIONS = {
     # target: states it may come from
     "confirmed": ("draft",),
@@ -77,36 +76,18 @@ class L10nMxIcsoeFiling(models.Model):
 
     _name = "l10n_mx_icsoe.filing"
     _description = "ICSOE Informativa"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "l10n_mx_icsoe.periodic.report",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "year desc, period desc, company_id, id desc"
-    _check_company_auto = True
+    _report_type_field = "filing_type"
+    _report_original_types = ("normal", "no_info")
+    _report_deadline_activity = "l10n_mx_icsoe.mail_activity_filing_deadline"
+    _report_protected_fields = PROTECTED_FIELDS
 
     name = fields.Char(compute="_compute_name", store=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
-    year = fields.Integer(
-        required=True, default=lambda self: self._default_due_period()[0]
-    )
-    period = fields.Selection(
-        PERIODS,
-        string="Cuatrimestre",
-        required=True,
-        default=lambda self: str(self._default_due_period()[1]),
-    )
-    date_start = fields.Date(
-        string="Period Start", compute="_compute_period_dates", store=True
-    )
-    date_end = fields.Date(
-        string="Period End", compute="_compute_period_dates", store=True
-    )
-    deadline = fields.Date(
-        string="Legal Deadline",
-        compute="_compute_period_dates",
-        store=True,
-        help="The 17th of May, September or January, moved to the next business day "
-        "(weekends and the non-working days table).",
-    )
     filing_type = fields.Selection(
         FILING_TYPES, string="Type", required=True, default="normal", tracking=True
     )
@@ -161,12 +142,6 @@ class L10nMxIcsoeFiling(models.Model):
         store=True,
         help="The filing that currently stands for its company and period.",
     )
-    is_overdue = fields.Boolean(
-        string="Missed Deadline",
-        compute="_compute_is_overdue",
-        search="_search_is_overdue",
-        help="A Normal or Sin información not filed by its legal deadline.",
-    )
     complementary_count = fields.Integer(
         string="Filed Complementarias",
         compute="_compute_complementary_count",
@@ -219,19 +194,6 @@ class L10nMxIcsoeFiling(models.Model):
                 f"{labels.get(filing.filing_type, '')}"
             )
 
-    @api.depends("year", "period")
-    def _compute_period_dates(self):
-        holidays = self.env["l10n_mx_icsoe.holiday"]
-        for filing in self:
-            if not filing.year or not filing.period:
-                filing.date_start = filing.date_end = filing.deadline = False
-                continue
-            year, period = filing.year, int(filing.period)
-            filing.date_start, filing.date_end = periods.period_dates(year, period)
-            nominal = periods.nominal_deadline(year, period)
-            days_off = holidays._dates(nominal, nominal.replace(day=28))
-            filing.deadline = periods.next_business_day(nominal, days_off)
-
     @api.depends("filing_type", "contract_count", "generated_at")
     def _compute_propose_no_info(self):
         for filing in self:
@@ -248,28 +210,6 @@ class L10nMxIcsoeFiling(models.Model):
                 filing.state == "filed" and filing.filing_type != "void"
             )
 
-    def _compute_is_overdue(self):
-        today = self._today_mexico()
-        for filing in self:
-            filing.is_overdue = bool(
-                filing.deadline
-                and filing.state in ("draft", "confirmed")
-                and filing.filing_type in ORIGINAL_TYPES
-                and filing.deadline < today
-            )
-
-    def _search_is_overdue(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Unsupported search on Overdue."))
-        domain = [
-            ("deadline", "<", self._today_mexico()),
-            ("state", "in", ("draft", "confirmed")),
-            ("filing_type", "in", ORIGINAL_TYPES),
-        ]
-        if (operator == "=") == value:
-            return domain
-        return ["!", "&", "&", *domain]
-
     @api.depends("state", "contract_count", "declared_contract_count")
     def _compute_declared_mismatch(self):
         for filing in self:
@@ -278,12 +218,6 @@ class L10nMxIcsoeFiling(models.Model):
                 and filing.filing_type in ("normal", "correction")
                 and filing.declared_contract_count != filing.contract_count
             )
-
-    @api.model
-    def _default_due_period(self):
-        """(year, period) of the cuatrimestre due now: the last closed one."""
-        year, period = periods.period_of(self._today_mexico())
-        return (year, period - 1) if period > 1 else (year - 1, 3)
 
     @api.depends("company_id", "year", "period")
     def _compute_complementary_count(self):
@@ -356,28 +290,6 @@ class L10nMxIcsoeFiling(models.Model):
                     Markup("").join(Markup("<li>%s</li>") % escape(i) for i in items),
                 )
         return html
-
-    @api.model
-    def _today_mexico(self):
-        return fields.Datetime.now().astimezone(pytz.timezone(MEXICO_TZ)).date()
-
-    def _state_label(self):
-        self.ensure_one()
-        return dict(self._fields["state"]._description_selection(self.env))[self.state]
-
-    # ------------------------------------------------------------------ constraints
-
-    @api.constrains("year", "period")
-    def _check_year(self):
-        for filing in self:
-            if not 2021 <= filing.year <= 2100:
-                raise ValidationError(
-                    self.env._(
-                        "%(filing)s: the Year %(year)s is out of range (ICSOE exists since 2021).",
-                        filing=filing.display_name,
-                        year=filing.year,
-                    )
-                )
 
     # ------------------------------------------------------------------ the chain
 
@@ -527,113 +439,20 @@ class L10nMxIcsoeFiling(models.Model):
                 filing.state in ("replaced", "voided") or filing.filing_type == "void"
             ) and steps["new_original"]
 
-    # ------------------------------------------------------------------ write guards
+    # ------------------------------------------------------------------ guard
 
-    def _check_user_company(self, company_id):
-        """A filing only lives in a company its user belongs to."""
-        if self.env.su or not company_id:
-            return
-        if company_id not in self.env.user.company_ids.ids:
-            raise AccessError(
-                self.env._(
-                    "ICSOE informativa: you do not belong to the company chosen in Company; "
-                    "pick one of your companies."
-                )
-            )
-
-    def _forbidden_message(self, fields_, filing=None):
+    def _forbidden_message(self, fields_, report=None):
+        if report is not None:
+            return super()._forbidden_message(fields_, report)
         names = ", ".join(
             self._fields[f].get_description(self.env)["string"] for f in sorted(fields_)
         )
-        if filing is None:
-            return self.env._(
-                "An ICSOE informativa is created as a draft Normal or Sin información; "
-                "%(fields)s are set only by its buttons (Generate, Confirm, Register "
-                "presentation, Corrección, Sin efectos).",
-                fields=names,
-            )
         return self.env._(
-            "%(filing)s is %(state)s: %(fields)s cannot be changed by hand. Use its "
-            "buttons; filed informativas are never edited, file a Corrección.",
-            filing=filing.display_name,
-            state=filing._state_label(),
+            "An ICSOE informativa is created as a draft Normal or Sin información; "
+            "%(fields)s are set only by its buttons (Generate, Confirm, Register "
+            "presentation, Corrección, Sin efectos).",
             fields=names,
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if is_internal(self):
-            return super().create(vals_list)
-        # Every way in from a client (create, load/import, a context default) ends
-        # here: only drafts of an original type, without workflow values.
-        context = {
-            key: value
-            for key, value in self.env.context.items()
-            if not (
-                key.startswith("default_")
-                and (key[8:] in PROTECTED_FIELDS or key[8:] == "state")
-            )
-        }
-        self = self.with_context(context)  # noqa: PLW0642
-        for vals in vals_list:
-            forbidden = set(vals) & PROTECTED_FIELDS
-            if vals.get("filing_type", "normal") not in ORIGINAL_TYPES:
-                forbidden.add("filing_type")
-            if forbidden:
-                raise UserError(self._forbidden_message(forbidden))
-            self._check_user_company(vals.get("company_id"))
-        filings = super().create(vals_list)
-        for filing in filings:
-            if (
-                filing.state != "draft"
-                or filing.filing_type not in ORIGINAL_TYPES
-                or filing.replaced_filing_id
-            ):
-                raise UserError(self._forbidden_message({"state", "filing_type"}))
-            self._check_user_company(filing.company_id.id)
-        return filings
-
-    def copy(self, default=None):
-        raise UserError(
-            self.env._(
-                "An ICSOE informativa cannot be duplicated: create the informativa of the "
-                "period (ICSOE > Informativas > New), or file a Corrección of the one in "
-                "effect."
-            )
-        )
-
-    def write(self, vals):
-        if not is_internal(self):
-            changed = {f for f in vals if not f.startswith(MAIL_FIELDS_PREFIXES)}
-            if "company_id" in vals:
-                self._check_user_company(vals["company_id"])
-            for filing in self:
-                # Drafts are edited freely but for the workflow's own fields; past
-                # draft, nothing is.
-                if filing.state != "draft":
-                    forbidden = changed
-                else:
-                    forbidden = changed & PROTECTED_FIELDS
-                    if "filing_type" in changed and not (
-                        filing.filing_type in ORIGINAL_TYPES
-                        and vals["filing_type"] in ORIGINAL_TYPES
-                    ):
-                        forbidden.add("filing_type")
-                if forbidden:
-                    raise UserError(self._forbidden_message(forbidden, filing))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_only_drafts(self):
-        for filing in self:
-            if filing.state != "draft":
-                raise UserError(
-                    self.env._(
-                        "%(filing)s is %(state)s: only draft informativas can be deleted.",
-                        filing=filing.display_name,
-                        state=filing._state_label(),
-                    )
-                )
 
     def _set_state(self, target):
         allowed = TRANSITIONS[target]
@@ -862,14 +681,6 @@ class L10nMxIcsoeFiling(models.Model):
                     count=self.contract_count,
                 )
             )
-
-    @api.model
-    def _mexico_date(self, utc_datetime):
-        return (
-            pytz.utc.localize(fields.Datetime.to_datetime(utc_datetime))
-            .astimezone(pytz.timezone(MEXICO_TZ))
-            .date()
-        )
 
     def _check_presentation_date(self, filed_on):
         """The presentation date can be neither in the future nor before it was possible."""

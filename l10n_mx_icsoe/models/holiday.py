@@ -45,21 +45,22 @@ class L10nMxIcsoeHoliday(models.Model):
 
     @api.model
     def _recompute_deadlines(self):
-        """Deadlines follow the table: recompute those of filings not filed yet."""
-        Filing = self.env["l10n_mx_icsoe.filing"].sudo()
-        filings = Filing.search([("state", "in", ("draft", "confirmed"))])
-        if not filings:
-            return
-        old = {f.id: f.deadline for f in filings}
-        self.env.add_to_compute(Filing._fields["deadline"], filings)
-        filings.flush_recordset(["deadline"])
-        for filing in filings.filtered(lambda f: f.deadline != old[f.id]):
-            filing.activity_ids.filtered(
-                lambda a: (
-                    a.activity_type_id
-                    == self.env.ref("l10n_mx_icsoe.mail_activity_filing_deadline")
-                )
-            ).date_deadline = filing.deadline
+        """Deadlines follow the table: recompute those of reports not filed yet."""
+        for model in self.env.registry.descendants(
+            ["l10n_mx_icsoe.periodic.report"], "_inherit"
+        ):
+            Report = self.env[model].sudo()
+            if Report._abstract:
+                continue
+            reports = Report.search([("state", "in", Report._report_open_states)])
+            if not reports:
+                continue
+            old = {r.id: r.deadline for r in reports}
+            self.env.add_to_compute(Report._fields["deadline"], reports)
+            reports.flush_recordset(["deadline"])
+            reports.filtered(
+                lambda r, o=old: r.deadline != o[r.id]
+            )._move_deadline_activities()
 
     @api.model
     def _missing_years(self, years):

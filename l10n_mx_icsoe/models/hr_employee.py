@@ -129,8 +129,11 @@ class HrEmployee(models.Model):
         """ICSOE users who are not HR officers change the IMSS data only."""
         if self.env.su or not self or self.env.user.has_group("hr.group_hr_user"):
             return
-        if not self.env.user.has_group("l10n_mx_icsoe.group_icsoe_user"):
-            return  # Odoo's own access rules decide
+        if not (
+            self.env.user.has_group("l10n_mx_icsoe.group_icsoe_user")
+            and self.browse().has_access("write")
+        ):
+            return  # Odoo's own access rights decide
         others = [
             name
             for name in vals

@@ -249,7 +249,7 @@ class TestOwedPeriods(LifecycleCase):
                 )
             )
             self.assertEqual(len(warning), 1)
-            self.assertIn("LSS art. 304-C", warning.note)
+            self.assertIn("304-C", warning.note)
             self.assertIn("MXN", missed.missed_fine_text)
             self.assertIn(missed, self.Filing.search([("is_overdue", "=", True)]))
             # filed late like any other
@@ -638,7 +638,7 @@ class TestScheduledWorkIsRobust(LifecycleCase):
             freeze_time("2026-05-11 12:00:00"),
             patch.object(type(self.Filing), "_send_reminder", send),
             self.assertLogs(
-                "odoo.addons.l10n_mx_icsoe.models.filing_schedule", "ERROR"
+                "odoo.addons.l10n_mx_icsoe.models.periodic_report", "ERROR"
             ),
         ):
             reminded = self.Filing._cron_send_reminders()

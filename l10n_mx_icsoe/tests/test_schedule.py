@@ -182,7 +182,7 @@ class TestSchedule(IcsoeCase):
             freeze_time("2026-05-01 12:00:00"),
             patch.object(type(self.Filing), "action_generate", generate),
             self.assertLogs(
-                "odoo.addons.l10n_mx_icsoe.models.filing_schedule", "ERROR"
+                "odoo.addons.l10n_mx_icsoe.models.periodic_report", "ERROR"
             ),
         ):
             created = self.Filing._cron_generate_drafts()

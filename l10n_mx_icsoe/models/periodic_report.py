@@ -1,0 +1,552 @@
+"""What every cuatrimestral report shares: the ICSOE informativa (IMSS) and SISUB (INFONAVIT).
+
+Company, year and cuatrimestre with the period dates and the legal deadline
+(the 17th of May, September and January, moved past weekends and the
+non-working days table); "today" in Mexico City; a guard that lets the
+workflow's own fields be written only by the addon's methods, whatever the
+entry point (create, write, copy, load/import, context defaults); and the
+scheduling: the deadline to-do, reminders before it, the missed-deadline flag
+with its fine, and the drafts of every period the company owes.
+
+A report model inherits ``l10n_mx_icsoe.periodic.report`` and says, through a few
+class attributes and hooks, which of its types are *originals* (the first report
+of a period), which states are still open, which fields are protected and how a
+new draft is generated.
+"""
+
+import logging
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
+
+from ..icsoe import periods
+from .guard import internal, is_internal
+
+_logger = logging.getLogger(__name__)
+
+MEXICO_TZ = "America/Mexico_City"
+PERIODS = [("1", "1 (Jan–Apr)"), ("2", "2 (May–Aug)"), ("3", "3 (Sep–Dec)")]
+# Fields that stay writable on any report (chatter, activities).
+MAIL_FIELDS_PREFIXES = ("message_", "activity_", "website_message")
+
+
+def parse_reminder_days(text):
+    """'7, 2' -> [7, 2] (invalid parts ignored, duplicates removed, largest first)."""
+    days = set()
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if part.isdigit():
+            days.add(int(part))
+    return sorted(days, reverse=True)
+
+
+class L10nMxIcsoePeriodicReport(models.AbstractModel):
+    _name = "l10n_mx_icsoe.periodic.report"
+    _description = "Cuatrimestral REPSE Report"
+    _check_company_auto = True
+
+    # What a concrete report says about itself.
+    _report_type_field = "filing_type"
+    _report_original_types = ("normal",)
+    _report_open_states = ("draft", "confirmed")
+    _report_protected_fields = frozenset()
+    _report_deadline_activity = None  # xmlid of the deadline to-do's activity type
+    _report_fine_uma = (500, 2000)  # LSS art. 304-B fr. V
+    _report_fine_source = "LSS art. 304-A fr. XXII, 304-B fr. V; 304-C"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    year = fields.Integer(
+        required=True, default=lambda self: self._default_due_period()[0]
+    )
+    period = fields.Selection(
+        PERIODS,
+        string="Cuatrimestre",
+        required=True,
+        default=lambda self: str(self._default_due_period()[1]),
+    )
+    date_start = fields.Date(
+        string="Period Start", compute="_compute_period_dates", store=True
+    )
+    date_end = fields.Date(
+        string="Period End", compute="_compute_period_dates", store=True
+    )
+    deadline = fields.Date(
+        string="Legal Deadline",
+        compute="_compute_period_dates",
+        store=True,
+        help="The 17th of May, September or January, moved to the next business day "
+        "(weekends and the non-working days table).",
+    )
+    is_overdue = fields.Boolean(
+        string="Missed Deadline",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="The report of the period was not filed by its legal deadline.",
+    )
+    missed_alert_sent = fields.Boolean(copy=False, readonly=True)
+    missed_fine_text = fields.Char(
+        string="Possible Fine",
+        compute="_compute_missed_fine_text",
+        help="The fine for not filing, or filing late, unless the filing is "
+        "spontaneous.",
+    )
+
+    # ------------------------------------------------------------------ dates
+
+    @api.model
+    def _today_mexico(self):
+        return fields.Datetime.now().astimezone(pytz.timezone(MEXICO_TZ)).date()
+
+    @api.model
+    def _mexico_date(self, utc_datetime):
+        return (
+            pytz.utc.localize(fields.Datetime.to_datetime(utc_datetime))
+            .astimezone(pytz.timezone(MEXICO_TZ))
+            .date()
+        )
+
+    @api.model
+    def _default_due_period(self):
+        """(year, period) of the cuatrimestre due now: the last closed one."""
+        year, period = periods.period_of(self._today_mexico())
+        return (year, period - 1) if period > 1 else (year - 1, 3)
+
+    @api.depends("year", "period")
+    def _compute_period_dates(self):
+        holidays = self.env["l10n_mx_icsoe.holiday"]
+        for report in self:
+            if not report.year or not report.period:
+                report.date_start = report.date_end = report.deadline = False
+                continue
+            year, period = report.year, int(report.period)
+            report.date_start, report.date_end = periods.period_dates(year, period)
+            nominal = periods.nominal_deadline(year, period)
+            days_off = holidays._dates(nominal, nominal.replace(day=28))
+            report.deadline = periods.next_business_day(nominal, days_off)
+
+    def _overdue_domain(self):
+        return [
+            ("deadline", "<", self._today_mexico()),
+            ("state", "in", self._report_open_states),
+            (self._report_type_field, "in", self._report_original_types),
+        ]
+
+    def _compute_is_overdue(self):
+        today = self._today_mexico()
+        for report in self:
+            report.is_overdue = bool(
+                report.deadline
+                and report.state in report._report_open_states
+                and report[report._report_type_field] in report._report_original_types
+                and report.deadline < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Missed Deadline."))
+        domain = self._overdue_domain()
+        if (operator == "=") == value:
+            return domain
+        return ["!", "&", "&", *domain]
+
+    @api.depends("deadline")
+    def _compute_missed_fine_text(self):
+        for report in self:
+            report.missed_fine_text = (
+                report._fine_text() if report.is_overdue else False
+            )
+
+    def _fine_text(self):
+        low, high = self._report_fine_uma
+        uma = self.env["l10n_mx_icsoe.uma"]._daily_amount_on(self._today_mexico())
+        if not uma:
+            return self.env._(
+                "%(low)s to %(high)s UMA (no UMA value in the table)",
+                low=f"{low:,}",
+                high=f"{high:,}",
+            )
+        return self.env._(
+            "%(low)s to %(high)s UMA: MXN %(low_mxn)s to %(high_mxn)s (UMA %(uma)s)",
+            low=f"{low:,}",
+            high=f"{high:,}",
+            low_mxn=f"{low * uma:,.2f}",
+            high_mxn=f"{high * uma:,.2f}",
+            uma=f"{uma:,.2f}",
+        )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    @api.constrains("year", "period")
+    def _check_year(self):
+        for report in self:
+            if not 2021 <= report.year <= 2100:
+                raise ValidationError(
+                    self.env._(
+                        "%(report)s: the Year %(year)s is out of range (the REPSE reports "
+                        "exist since 2021).",
+                        report=report.display_name,
+                        year=report.year,
+                    )
+                )
+
+    # ------------------------------------------------------------------ guard
+
+    def _check_user_company(self, company_id):
+        """A report only lives in a company its user belongs to."""
+        if self.env.su or not company_id:
+            return
+        if company_id not in self.env.user.company_ids.ids:
+            raise AccessError(
+                self.env._(
+                    "%(model)s: you do not belong to the company chosen in Company; pick "
+                    "one of your companies.",
+                    model=self._description,
+                )
+            )
+
+    def _forbidden_message(self, fields_, report=None):
+        names = ", ".join(
+            self._fields[f].get_description(self.env)["string"] for f in sorted(fields_)
+        )
+        if report is None:
+            return self.env._(
+                "%(model)s: a report is created as a draft of an original type; "
+                "%(fields)s are set only by its buttons (Generate, Confirm, Register "
+                "presentation, complementarias).",
+                model=self._description,
+                fields=names,
+            )
+        return self.env._(
+            "%(report)s is %(state)s: %(fields)s cannot be changed by hand. Use its "
+            "buttons; filed reports are never edited, file a complementaria.",
+            report=report.display_name,
+            state=report._state_label(),
+            fields=names,
+        )
+
+    def _type_change_allowed(self, new_type):
+        """On a draft: whether the user may switch its type to ``new_type``."""
+        self.ensure_one()
+        return (
+            self[self._report_type_field] in self._report_original_types
+            and new_type in self._report_original_types
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if is_internal(self):
+            reports = super().create(vals_list)
+        else:
+            reports = self._guarded_create(vals_list)
+        reports.filtered(
+            lambda r: r[r._report_type_field] in r._report_original_types
+        )._schedule_deadline_activity()
+        return reports
+
+    def _guarded_create(self, vals_list):
+        # Every way in from a client (create, load/import, a context default) ends
+        # here: only drafts of an original type, without workflow values.
+        protected = self._report_protected_fields
+        type_field = self._report_type_field
+        context = {
+            key: value
+            for key, value in self.env.context.items()
+            if not (
+                key.startswith("default_")
+                and (key[8:] in protected or key[8:] == "state")
+            )
+        }
+        model = self.with_context(context)
+        for vals in vals_list:
+            forbidden = set(vals) & protected
+            default_type = model._fields[type_field].default
+            if vals.get(type_field, default_type and default_type(model)) not in (
+                self._report_original_types
+            ):
+                forbidden.add(type_field)
+            if forbidden:
+                raise UserError(model._forbidden_message(forbidden))
+            model._check_user_company(vals.get("company_id"))
+        reports = super(L10nMxIcsoePeriodicReport, model).create(vals_list)
+        for report in reports:
+            if (
+                report.state != "draft"
+                or report[type_field] not in self._report_original_types
+            ):
+                raise UserError(model._forbidden_message({"state", type_field}))
+            model._check_user_company(report.company_id.id)
+        return reports
+
+    def copy(self, default=None):
+        raise UserError(
+            self.env._(
+                "%(model)s: a report cannot be duplicated. Create the report of the "
+                "period (New), or file a complementaria of the one in effect.",
+                model=self._description,
+            )
+        )
+
+    def write(self, vals):
+        if not is_internal(self):
+            changed = {f for f in vals if not f.startswith(MAIL_FIELDS_PREFIXES)}
+            type_field = self._report_type_field
+            if "company_id" in vals:
+                self._check_user_company(vals["company_id"])
+            for report in self:
+                # Drafts are edited freely but for the workflow's own fields; past
+                # draft, nothing is.
+                if report.state != "draft":
+                    forbidden = changed
+                else:
+                    forbidden = changed & self._report_protected_fields
+                    if type_field in changed and not report._type_change_allowed(
+                        vals[type_field]
+                    ):
+                        forbidden.add(type_field)
+                if forbidden:
+                    raise UserError(self._forbidden_message(forbidden, report))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        for report in self:
+            if report.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "%(report)s is %(state)s: only drafts can be deleted.",
+                        report=report.display_name,
+                        state=report._state_label(),
+                    )
+                )
+
+    # ------------------------------------------------------------------ scheduling
+
+    def _responsible_user(self):
+        self.ensure_one()
+        return self.company_id.l10n_mx_icsoe_responsible_id or self.env.ref(
+            "base.user_admin", raise_if_not_found=False
+        )
+
+    def _with_responsible_lang(self):
+        """The report as its responsible user reads it (cron and command runs)."""
+        self.ensure_one()
+        user = self._responsible_user()
+        lang = (user and user.lang) or self.company_id.partner_id.lang
+        return self.with_context(lang=lang) if lang else self
+
+    def _deadline_summary(self):
+        return self.env._("File %(name)s", name=self.name)
+
+    def _deadline_note(self):
+        return self.env._(
+            "Legal deadline %(deadline)s. Review the checks, confirm, file it and "
+            "register the folio and acuse.",
+            deadline=format_date(self.env, self.deadline),
+        )
+
+    def _schedule_deadline_activity(self):
+        if not self._report_deadline_activity:
+            return
+        for report in self:
+            user = report._responsible_user()
+            if not user:
+                continue
+            report = report._with_responsible_lang()
+            report.with_context(mail_activity_quick_update=True).activity_schedule(
+                self._report_deadline_activity,
+                date_deadline=report.deadline,
+                summary=report._deadline_summary(),
+                note=report._deadline_note(),
+                user_id=user.id,
+            )
+
+    def _move_deadline_activities(self):
+        """After a deadline moved: the deadline to-dos follow it."""
+        if not self._report_deadline_activity:
+            return
+        activity_type = self.env.ref(self._report_deadline_activity)
+        for report in self:
+            report.activity_ids.filtered(
+                lambda a: a.activity_type_id == activity_type
+            ).date_deadline = report.deadline
+
+    @api.model
+    def _cron_send_reminders(self):
+        """Remind the responsible user N days before the deadline (per company)."""
+        today = self._today_mexico()
+        reports = self.search(
+            [
+                ("state", "in", self._report_open_states),
+                (self._report_type_field, "in", self._report_original_types),
+                ("deadline", ">=", today),
+            ]
+        )
+        reminded = self.browse()
+        for report in reports:
+            days_left = (report.deadline - today).days
+            if days_left not in parse_reminder_days(
+                report.company_id.l10n_mx_icsoe_reminder_days
+            ):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    if report._send_reminder(days_left):
+                        reminded |= report
+            except Exception:
+                _logger.exception(
+                    "ICSOE: could not remind %s of %s; the other companies went on",
+                    report.name,
+                    report.company_id.name,
+                )
+        return reminded
+
+    def _send_reminder(self, days_left):
+        self.ensure_one()
+        report = self._with_responsible_lang()
+        user = report._responsible_user()
+        if not user:
+            return False
+        report.with_context(mail_activity_quick_update=True).activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=report.deadline,
+            summary=report.env._(
+                "%(name)s is due in %(days)s day(s)", name=report.name, days=days_left
+            ),
+            user_id=user.id,
+        )
+        report.message_post(
+            body=report.env._(
+                "Reminder: %(name)s must be filed by %(deadline)s (%(days)s day(s) left).",
+                name=report.name,
+                deadline=format_date(report.env, report.deadline),
+                days=days_left,
+            ),
+            partner_ids=user.partner_id.ids,
+            subtype_xmlid="mail.mt_comment",
+        )
+        return True
+
+    def _flag_missed(self):
+        """One activity per missed report: past its deadline, nothing filed."""
+        for report in self.filtered(lambda r: r.is_overdue and not r.missed_alert_sent):
+            report = report._with_responsible_lang()
+            user = report._responsible_user()
+            message = report.env._(
+                "%(name)s was due on %(deadline)s and is not filed: possible fine of "
+                "%(fine)s (%(law)s). Filing it now, before the authority asks for it, "
+                "is spontaneous and not fined.",
+                name=report.name,
+                deadline=format_date(report.env, report.deadline),
+                fine=report._fine_text(),
+                law=report._report_fine_source,
+            )
+            if user:
+                report.with_context(mail_activity_quick_update=True).activity_schedule(
+                    "mail.mail_activity_data_warning",
+                    date_deadline=report._today_mexico(),
+                    summary=report.env._("Missed: %(name)s", name=report.name),
+                    note=message,
+                    user_id=user.id,
+                )
+            report.message_post(body=message)
+            internal(report).missed_alert_sent = True
+
+    @api.model
+    def _cron_flag_missed(self):
+        """Daily: flag the reports whose deadline just passed, company by company."""
+        reports = self.search(
+            [("is_overdue", "=", True), ("missed_alert_sent", "=", False)]
+        )
+        for company in reports.company_id:
+            try:
+                with self.env.cr.savepoint():
+                    reports.filtered(
+                        lambda r, c=company: r.company_id == c
+                    )._flag_missed()
+            except Exception:
+                _logger.exception(
+                    "ICSOE: could not flag the missed reports of %s", company.name
+                )
+
+    def _generate_new_draft(self):
+        """Hook: fill a draft the daily job just created."""
+
+    @api.model
+    def _cron_generate_drafts(self):
+        """Prepare the draft of every period a company owes that has no report yet.
+
+        Runs daily. A period is owed from the first REPSE registration on, when a
+        registration of the company was valid on one of its days (even if it has
+        lapsed or been cancelled since), once its filing window has opened (1 May,
+        1 Sep, 1 Jan, Mexico City time); periods ending before the company's "ICSOE
+        Tracked Since" date are left alone. A period with any report (in progress,
+        filed, voided...) is the user's to handle and gets nothing new. A period
+        whose deadline has passed is *missed*: its draft gets an activity with the
+        fine range. Each company runs in its own savepoint, so one failure is
+        logged and the others go on.
+        """
+        today = self._today_mexico()
+        Registration = self.env["l10n_mx_icsoe.repse.registration"].sudo()
+        companies = Registration.with_context(active_test=False).search([]).company_id
+        existing = {
+            (company.id, year, period)
+            for company, year, period in self.sudo()._read_group(
+                [("company_id", "in", companies.ids)], ["company_id", "year", "period"]
+            )
+        }
+        created = self.browse()
+        for company in companies:
+            try:
+                with self.env.cr.savepoint():
+                    owed = Registration._chain_of(company).owed_periods(
+                        today, company.l10n_mx_icsoe_filings_since or None
+                    )
+                    todo = [
+                        (year, period)
+                        for year, period in owed
+                        if (company.id, year, str(period)) not in existing
+                    ]
+                    created |= self._prepare_drafts(company, todo)
+            except Exception:
+                _logger.exception(
+                    "ICSOE: could not prepare the drafts of %s; the other companies "
+                    "went on",
+                    company.name,
+                )
+        self._cron_flag_missed()
+        return created
+
+    def _prepare_drafts(self, company, periods_):
+        """Create and generate a draft per (year, period); flag those already missed."""
+        created = self.browse()
+        for year, period in periods_:
+            report = (
+                self.with_company(company)
+                .sudo()
+                .create({"company_id": company.id, "year": year, "period": str(period)})
+            )
+            created |= report
+            report = report._with_responsible_lang()
+            try:
+                with self.env.cr.savepoint():
+                    report._generate_new_draft()
+            except Exception as error:
+                _logger.exception(
+                    "ICSOE: generation of %s for %s failed", report.name, company.name
+                )
+                report.message_post(
+                    body=self.env._(
+                        "Automatic generation failed: %(error)s. Generate it by hand "
+                        "after fixing the cause.",
+                        error=error,
+                    )
+                )
+        created._flag_missed()
+        return created

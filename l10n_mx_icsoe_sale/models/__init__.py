@@ -1,0 +1,3 @@
+from . import product_template
+from . import contract
+from . import sale_order
