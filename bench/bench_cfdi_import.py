@@ -298,9 +298,7 @@ def reset_dataset(env, meta):
         stored = env["l10n_mx_icsoe.payroll.cfdi"].search(
             [("company_id", "=", company)]
         )
-        attachments = stored.attachment_id
-        stored.unlink()
-        attachments.unlink()
+        stored.unlink()  # its payroll XML attachments go with it
         cr.execute(
             "DELETE FROM l10n_mx_icsoe_sbc WHERE employee_id = ANY(%s) "
             "AND source LIKE 'CFDI %%'",
