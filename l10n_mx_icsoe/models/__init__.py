@@ -17,3 +17,4 @@ from . import overview
 from . import ir_attachment
 from . import payroll_cfdi
 from . import mail_message
+from . import dashboard

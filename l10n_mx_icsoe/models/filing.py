@@ -87,6 +87,29 @@ class L10nMxIcsoeFiling(models.Model):
     _report_deadline_activity = "l10n_mx_icsoe.mail_activity_filing_deadline"
     _report_protected_fields = PROTECTED_FIELDS
 
+    # The chain's invariants held by the database too, whatever runs at once (two
+    # users, the daily job): one original in progress or in effect, one
+    # complementaria in progress, per company and period.
+    _sql_constraints = [
+        (
+            "one_original_per_period",
+            "EXCLUDE USING btree (company_id WITH =, year WITH =, period WITH =) "
+            "WHERE (filing_type IN ('normal', 'no_info') "
+            "AND state IN ('draft', 'confirmed', 'filed'))",
+            "This company already has a Normal or Sin información informativa in "
+            "progress or in effect for that period (created at the same moment by "
+            "someone else?). Reload: file a Corrección of it if needed.",
+        ),
+        (
+            "one_complementary_in_progress",
+            "EXCLUDE USING btree (company_id WITH =, year WITH =, period WITH =) "
+            "WHERE (filing_type IN ('correction', 'void') "
+            "AND state IN ('draft', 'confirmed'))",
+            "A Corrección or Sin efectos of that period is already in progress "
+            "(started at the same moment by someone else?). Reload and continue it.",
+        ),
+    ]
+
     name = fields.Char(compute="_compute_name", store=True)
     filing_type = fields.Selection(
         FILING_TYPES, string="Type", required=True, default="normal", tracking=True
@@ -486,16 +509,49 @@ class L10nMxIcsoeFiling(models.Model):
         """(Re)build the lines from the contracts that started in the period."""
         self._ensure_draft()
         self.check_access("write")
+        self._lock_for_work()
         for filing in self:
             generate_lines(filing)
-        return True
+        return self._action_notify_counts(self.env._("Generated"))
 
     def action_check(self):
         """Re-run the checks on the current lines."""
         self._ensure_draft()
+        self._lock_for_work()
         for filing in self:
             FilingChecker(filing).recheck()
-        return True
+        return self._action_notify_counts(self.env._("Checked"))
+
+    def _action_notify_counts(self, title):
+        """A notification with the counts of these filings, then a reload."""
+        _ = self.env._
+        errors = sum(self.mapped("error_count"))
+        warnings = sum(self.mapped("warning_count"))
+        message = _(
+            "%(filing)s: %(contracts)s contract(s), %(workers)s worker(s), "
+            "%(errors)s error(s), %(warnings)s warning(s).",
+            filing=", ".join(self.mapped("display_name")),
+            contracts=sum(self.mapped("contract_count")),
+            workers=sum(self.mapped("worker_count")),
+            errors=errors,
+            warnings=warnings,
+        )
+        if errors:
+            message += " " + _(
+                "Open each line's source record, fix it and re-check; confirm once "
+                "no error is left."
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": "danger" if errors else "warning" if warnings else "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_set_no_info(self):
         self._ensure_draft()
@@ -577,6 +633,7 @@ class L10nMxIcsoeFiling(models.Model):
     def action_confirm(self):
         self._check_manager()
         self._ensure_draft()
+        self._lock_for_work()
         for filing in self:
             if not filing.generated_at and filing.filing_type != "void":
                 raise UserError(
@@ -616,6 +673,7 @@ class L10nMxIcsoeFiling(models.Model):
         """Record the IMSS presentation (called by the wizard)."""
         self.ensure_one()
         self._check_manager()
+        (self | self.replaced_filing_id)._lock_for_work()
         if self.state != "confirmed":
             raise UserError(
                 self.env._(
@@ -724,6 +782,7 @@ class L10nMxIcsoeFiling(models.Model):
     def _new_complementary(self, filing_type):
         self.ensure_one()
         self._check_manager()
+        self._lock_for_work()
         code = chain.complementary_refusal(
             self._period_chain(),
             self.id,

@@ -16,11 +16,12 @@ new draft is generated.
 
 import logging
 
+import psycopg2.errors
 import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date, mute_logger
 
 from ..icsoe import periods
 from .guard import internal, is_internal
@@ -196,6 +197,35 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
                     )
                 )
 
+    # ------------------------------------------------------------------ concurrency
+
+    def _lock_for_work(self):
+        """Take the reports' rows for this transaction, or tell the user who waits.
+
+        Two users (or the daily job and a user) generating or confirming the same
+        report at once: the second gets a clear message at once instead of a
+        serialization error or a half-mixed result.
+        """
+        if not self.ids:
+            return
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = ANY(%s) FOR NO KEY UPDATE NOWAIT",
+                        SQL.identifier(self._table),
+                        list(self.ids),
+                    )
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "%(report)s is being generated, checked or confirmed by someone "
+                    "else right now. Wait a moment and reload it.",
+                    report=", ".join(self.mapped("display_name")),
+                )
+            ) from None
+
     # ------------------------------------------------------------------ guard
 
     def _check_user_company(self, company_id):
@@ -241,6 +271,8 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The database's exclusion constraints read the states: pending writes first.
+        self.flush_model()
         if is_internal(self):
             reports = super().create(vals_list)
         else:

@@ -580,7 +580,10 @@ class TestWorkflow(IcsoeFilingCase):
                 )
         with self.assertRaisesRegex(UserError, "Confirmed"):
             original.with_user(self.icsoe_manager).action_new_correction()
-        with self.assertRaisesRegex(ValidationError, "must name"):
+        with (
+            self.assertRaisesRegex(ValidationError, "must name"),
+            self.env.cr.savepoint(),
+        ):
             internal(self.Filing).create(
                 {
                     "company_id": self.company_a.id,

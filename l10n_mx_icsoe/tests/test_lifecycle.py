@@ -6,6 +6,7 @@ from datetime import date, datetime
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -14,6 +15,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.l10n_mx_icsoe.icsoe import layouts
 from odoo.addons.l10n_mx_icsoe.icsoe.identifiers import make_curp, make_nss, make_rfc
+from odoo.addons.l10n_mx_icsoe.models.guard import internal
 
 from .common import IcsoeCase
 
@@ -670,3 +672,42 @@ class TestScheduledWorkIsRobust(LifecycleCase):
             self.Reg._cron_update_state()
         self.assertTrue(other.renewal_alert_sent)
         self.assertFalse(self.registration.renewal_alert_sent)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrency(LifecycleCase):
+    """Two users at once on one company and period (committed rows, two cursors)."""
+
+    def test_second_user_gets_a_clear_message_not_a_serialization_error(self):
+        main = self.env.ref("base.main_company")
+        with self.registry.cursor() as cr_b, self.registry.cursor() as cr_c:
+            env_b, env_c = self.env(cr=cr_b), self.env(cr=cr_c)
+            filing = internal(env_b["l10n_mx_icsoe.filing"]).create(
+                {"company_id": main.id, "year": 2030, "period": "1"}
+            )
+            cr_b.commit()
+            try:
+                # user B is generating it: his transaction holds the row
+                env_b["l10n_mx_icsoe.filing"].browse(filing.id)._lock_for_work()
+                mine = env_c["l10n_mx_icsoe.filing"].browse(filing.id)
+                with self.assertRaisesRegex(UserError, "by someone else right now"):
+                    mine.action_generate()
+                with self.assertRaisesRegex(UserError, "by someone else right now"):
+                    mine.action_check()
+                cr_c.rollback()
+            finally:
+                cr_b.rollback()
+                env_b["l10n_mx_icsoe.filing"].browse(filing.id).unlink()
+                cr_b.commit()
+
+    def test_database_keeps_one_original_per_period(self):
+        first = self._filing(2026, 1)
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            # what a second, concurrent create would insert: the chain check of
+            # the other transaction could not see the first one
+            self.env.cr.execute(
+                """INSERT INTO l10n_mx_icsoe_filing
+                   (company_id, year, period, filing_type, state, name)
+                   VALUES (%s, 2026, '1', 'normal', 'draft', 'x')""",
+                [first.company_id.id],
+            )

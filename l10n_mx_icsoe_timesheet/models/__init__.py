@@ -1,0 +1,2 @@
+from . import timesheet_plan
+from . import contract
