@@ -143,6 +143,10 @@ def create_company(env, name, vat, services):
             "vat": vat,
             "l10n_mx_icsoe_email": "icsoe@bench.example.mx",
             "l10n_mx_icsoe_phone": "5512345678",
+            "street": "Av. Reforma 100",
+            "zip": "06600",
+            "city": "Cuauhtémoc",
+            "state_id": env.ref("base.state_mx_df").id,
         }
     )
     registration = env["l10n_mx_icsoe.repse.registration"].create(

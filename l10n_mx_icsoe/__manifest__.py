@@ -37,6 +37,11 @@
         "demo/l10n_mx_icsoe_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "l10n_mx_icsoe/static/src/dashboard/dashboard.js",
+            "l10n_mx_icsoe/static/src/dashboard/dashboard.xml",
+            "l10n_mx_icsoe/static/src/dashboard/dashboard.scss",
+        ],
         "web.assets_tests": ["l10n_mx_icsoe/static/tests/tours/**/*"],
     },
     "installable": True,

@@ -1,9 +1,11 @@
 """Read payroll CFDI files (CFDI 3.3 / 4.0 with the Nómina 1.2 complement).
 
-Only what an ICSOE filing needs is read: the issuer and receiver, the stamp's
-UUID and, per ``nomina12:Nomina`` complement, the pay period, the worker's
-CURP, NSS, SBC and SDI, the employer registration and the
-``nomina12:SubContratacion`` nodes (client RFC and share of time).
+Only what the ICSOE and SISUB reports need is read: the issuer and receiver,
+the stamp's UUID and, per ``nomina12:Nomina`` complement, the pay period, the
+worker's CURP, NSS, SBC and SDI, the employer registration, the
+``nomina12:SubContratacion`` nodes (client RFC and share of time) and, for
+SISUB, the pay: each ``Percepcion`` (type, taxed + exempt amount), each
+``Deduccion`` (type, amount) and each ``Incapacidad`` (type, days).
 
 The files come from users, so parsing is hardened:
 
@@ -180,6 +182,19 @@ class NominaData:
     subcontracts: tuple[tuple[str, Decimal], ...] = ()
     payroll_type: str | None = None  # @TipoNomina: 'O' ordinaria, 'E' extraordinaria
     regime_type: str | None = None  # nomina12:Receptor/@TipoRegimen ('02' sueldos…)
+    # The pay, for SISUB; left out of comparisons (what the ICSOE reads is above).
+    #: (TipoPercepcion, ImporteGravado + ImporteExento) per Percepcion.
+    perceptions: tuple[tuple[str, Decimal], ...] = dataclasses.field(
+        default=(), compare=False
+    )
+    #: (TipoDeduccion, Importe) per Deduccion.
+    deductions: tuple[tuple[str, Decimal], ...] = dataclasses.field(
+        default=(), compare=False
+    )
+    #: (TipoIncapacidad, DiasIncapacidad) per Incapacidad.
+    incapacities: tuple[tuple[str, int], ...] = dataclasses.field(
+        default=(), compare=False
+    )
 
 
 @dataclass(frozen=True)
@@ -427,6 +442,7 @@ def _read_nomina(node, reader: _Reader, path: str) -> NominaData:
         rfc = reader.required_id(sub, "RfcLabora", sub_path)
         share = reader.required_decimal(sub, "PorcentajeTiempo", sub_path)
         subcontracts.append((rfc, share))
+    perceptions, deductions, incapacities = _read_pay(node, reader, path)
     return NominaData(
         payment_date=reader.required_date(node, "FechaPago", path),
         period_start=reader.required_date(node, "FechaInicialPago", path),
@@ -454,7 +470,42 @@ def _read_nomina(node, reader: _Reader, path: str) -> NominaData:
         subcontracts=tuple(subcontracts),
         payroll_type=reader.optional(node, "TipoNomina"),
         regime_type=reader.optional(receptor, "TipoRegimen"),
+        perceptions=perceptions,
+        deductions=deductions,
+        incapacities=incapacities,
     )
+
+
+def _read_pay(node, reader: _Reader, path: str):
+    """(perceptions, deductions, incapacities) of one ``nomina12:Nomina``."""
+    q = f"{{{NS_NOMINA12}}}"
+    perceptions = []
+    p_path = f"{path}/nomina12:Percepciones/nomina12:Percepcion"
+    for group in node.iterchildren(q + "Percepciones"):
+        for item in group.iterchildren(q + "Percepcion"):
+            code = reader.required(item, "TipoPercepcion", p_path)
+            taxed = reader.required_decimal(item, "ImporteGravado", p_path)
+            exempt = reader.required_decimal(item, "ImporteExento", p_path)
+            perceptions.append((code, taxed + exempt))
+    deductions = []
+    d_path = f"{path}/nomina12:Deducciones/nomina12:Deduccion"
+    for group in node.iterchildren(q + "Deducciones"):
+        for item in group.iterchildren(q + "Deduccion"):
+            code = reader.required(item, "TipoDeduccion", d_path)
+            deductions.append((code, reader.required_decimal(item, "Importe", d_path)))
+    incapacities = []
+    i_path = f"{path}/nomina12:Incapacidades/nomina12:Incapacidad"
+    for group in node.iterchildren(q + "Incapacidades"):
+        for item in group.iterchildren(q + "Incapacidad"):
+            raw = reader.required(item, "DiasIncapacidad", i_path)
+            if not raw.isdigit():
+                raise reader.bad_value(
+                    i_path, "DiasIncapacidad", raw, "a whole number of days"
+                )
+            incapacities.append(
+                (reader.optional(item, "TipoIncapacidad") or "", int(raw))
+            )
+    return tuple(perceptions), tuple(deductions), tuple(incapacities)
 
 
 # ---------------------------------------------------------------- files and ZIPs

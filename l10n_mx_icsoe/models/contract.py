@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..icsoe import periods
+from ..icsoe.sisub import CONTRACT_NUMBER_MAX, contract_number_problem
 from .hr_employee import WORKER_DATA_GROUPS
 from .res_partner import partner_rfc
 
@@ -97,6 +98,61 @@ class L10nMxIcsoeContract(models.Model):
         help="Year and cuatrimestre in which the contract starts, e.g. 2026-1.",
     )
     color = fields.Integer()
+    # SISUB (INFONAVIT): what the contracts file asks beyond the ICSOE.
+    sisub_number = fields.Char(
+        string="SISUB Contract Number",
+        copy=False,
+        tracking=True,
+        help="Your own number for the contract, digits only (at most 30), as the "
+        "INFONAVIT SISUB files take it; the same number links the contract to its "
+        "workers' detail. Empty: reported as 0.",
+    )
+    sisub_contract_type = fields.Selection(
+        [
+            ("services", "Specialised services"),
+            ("works", "Specialised works"),
+        ],
+        string="SISUB Contract Type",
+        default="services",
+        required=True,
+        tracking=True,
+    )
+    amount_untaxed = fields.Float(
+        string="Amount without VAT",
+        digits=(16, 2),
+        tracking=True,
+        help="The contract's value without VAT (MXN). Amendments change it from their "
+        "date on; SISUB reports the value at the end of each period.",
+    )
+    estimated_worker_count = fields.Integer(
+        string="Estimated Workers",
+        tracking=True,
+        help="Number of workers the contract is expected to need (SISUB contracts file).",
+    )
+    sisub_nrp_ids = fields.Many2many(
+        "l10n_mx_icsoe.nrp",
+        "l10n_mx_icsoe_contract_nrp_rel",
+        "contract_id",
+        "nrp_id",
+        string="SISUB NRPs",
+        check_company=True,
+        help="The company's registros patronales used for this contract. Empty: those "
+        "of its workers.",
+    )
+    work_site_ids = fields.One2many(
+        "l10n_mx_icsoe.work.site",
+        "contract_id",
+        string="Work Sites",
+        copy=True,
+        help="Where the service is rendered. The first one is each worker's, unless the "
+        "worker's assignment names another.",
+    )
+    amendment_ids = fields.One2many(
+        "l10n_mx_icsoe.contract.amendment",
+        "contract_id",
+        string="Amendments",
+        copy=False,
+    )
 
     @api.depends("assignment_ids")
     def _compute_worker_count(self):
@@ -132,6 +188,72 @@ class L10nMxIcsoeContract(models.Model):
                         name=contract.name,
                         end=contract.date_end,
                         start=contract.date_start,
+                    )
+                )
+
+    @api.constrains("sisub_number", "company_id")
+    def _check_sisub_number(self):
+        numbered = self.filtered("sisub_number")
+        for contract in numbered:
+            problem = contract_number_problem(contract.sisub_number)
+            if problem:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the SISUB Contract Number '%(number)s' must "
+                        "be digits only, at most %(max)s, without spaces or letters "
+                        "(INFONAVIT takes it as a number).",
+                        name=contract.name,
+                        number=contract.sisub_number,
+                        max=CONTRACT_NUMBER_MAX,
+                    )
+                )
+        if not numbered:
+            return
+        clashes = self.search(
+            [
+                ("id", "not in", numbered.ids),
+                ("company_id", "in", numbered.company_id.ids),
+                ("sisub_number", "in", numbered.mapped("sisub_number")),
+            ]
+        )
+        seen = {}
+        for contract in clashes | numbered:
+            key = (contract.company_id.id, contract.sisub_number)
+            if key in seen:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the SISUB Contract Number %(number)s is "
+                        "already used by contract %(other)s; each contract needs its own "
+                        "(the workers' detail refers to it).",
+                        name=contract.name,
+                        number=contract.sisub_number,
+                        other=seen[key].name,
+                    )
+                )
+            seen[key] = contract
+
+    @api.constrains("amount_untaxed", "estimated_worker_count")
+    def _check_sisub_amounts(self):
+        for contract in self:
+            if contract.amount_untaxed < 0 or contract.estimated_worker_count < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the Amount without VAT and the Estimated "
+                        "Workers cannot be negative.",
+                        name=contract.name,
+                    )
+                )
+
+    @api.constrains("sisub_nrp_ids", "company_id")
+    def _check_sisub_nrps(self):
+        for contract in self:
+            if contract.sisub_nrp_ids.company_id - contract.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the SISUB NRPs must be registros patronales "
+                        "of %(company)s.",
+                        name=contract.name,
+                        company=contract.company_id.name,
                     )
                 )
 
@@ -258,6 +380,13 @@ class L10nMxIcsoeContractAssignment(models.Model):
     )
     date_from = fields.Date(required=True)
     date_to = fields.Date()
+    work_site_id = fields.Many2one(
+        "l10n_mx_icsoe.work.site",
+        string="Work Site",
+        domain="[('contract_id', '=', contract_id)]",
+        help="Where this worker renders the service, when it is not the contract's "
+        "first work site (SISUB worker detail).",
+    )
     # Read with the user's own rights: an onchange cannot reveal another
     # company's worker identity.
     nss = fields.Char(
@@ -294,10 +423,21 @@ class L10nMxIcsoeContractAssignment(models.Model):
         if self.contract_id and not self.date_from:
             self.date_from = self.contract_id.date_start
 
-    @api.constrains("date_from", "date_to", "contract_id", "employee_id")
+    @api.constrains("date_from", "date_to", "contract_id", "employee_id", "work_site_id")
     def _check_assignment(self):
         for line in self:
             contract = line.contract_id
+            if line.work_site_id and line.work_site_id.contract_id != contract:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s: the Work Site of worker %(worker)s "
+                        "belongs to contract %(other)s; pick one of this contract's "
+                        "work sites.",
+                        contract=contract.name,
+                        worker=line.employee_id.name,
+                        other=line.work_site_id.contract_id.name,
+                    )
+                )
             if line.employee_id.company_id != contract.company_id:
                 raise ValidationError(
                     self.env._(

@@ -232,9 +232,7 @@ class L10nMxIcsoeDashboard(models.AbstractModel):
             "has_sisub": has_sisub,
             "labels": labels,
             "companies": result,
-            "is_manager": self.env.user.has_group(
-                "l10n_mx_icsoe.group_icsoe_manager"
-            ),
+            "is_manager": self.env.user.has_group("l10n_mx_icsoe.group_icsoe_manager"),
         }
 
     @api.model

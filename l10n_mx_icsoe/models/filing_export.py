@@ -298,6 +298,68 @@ class L10nMxIcsoeFiling(models.Model):
             "target": "self",
         }
 
+    def _contract_csv_action(self, line):
+        """Download the frozen worker CSV of one contract line (a ZIP when split)."""
+        self.ensure_one()
+        if self.state == "draft" or not self.export_attachment_ids:
+            raise UserError(
+                self.env._(
+                    "%(filing)s is a draft: the worker CSV of %(contract)s is frozen when "
+                    "the informativa is confirmed; confirm it first.",
+                    filing=self.display_name,
+                    contract=line.reference,
+                )
+            )
+        reference = safe_name_part(line.reference)[:100] or line.id
+        single = layouts.split_name(f"{line.sequence:03d}_{reference}", 1, 1)
+        stem = single[: -len(".csv")]
+        exports = self.export_attachment_ids.sorted("name")
+        files = [(a.name, a.raw) for a in exports]
+        self._check_exports_sha256(files)
+        mine = exports.filtered(
+            lambda a: (
+                a.name == single
+                or (a.name.startswith(f"{stem}_") and a.name.endswith(".csv"))
+            )
+        )
+        if not mine:
+            raise UserError(
+                self.env._(
+                    "%(filing)s has no worker CSV for %(contract)s among its exports.",
+                    filing=self.display_name,
+                    contract=line.reference,
+                )
+            )
+        attachment = mine
+        if len(mine) > 1:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for part in mine:
+                    archive.writestr(part.name, part.raw)
+            name = f"{stem}.zip"
+            self.env["ir.attachment"].search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("description", "=", "l10n_mx_icsoe_csv_parts"),
+                    ("name", "=", name),
+                ]
+            ).unlink()
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": name,
+                    "raw": buffer.getvalue(),
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "description": "l10n_mx_icsoe_csv_parts",
+                }
+            )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
     def _checks_report(self):
         """Plain-text list of the checks, errors first (for the command line)."""
         self.ensure_one()

@@ -50,6 +50,82 @@ class L10nMxIcsoeFilingLineMixin(models.AbstractModel):
     def _unlink_only_in_draft(self):
         self._check_filing_editable()
 
+    # ------------------------------------------------------------ acting on checks
+
+    def _open_source(self, record, view_xmlid=None):
+        """The source record of this line in a dialog, to fix what the checks found."""
+        self.ensure_one()
+        if not record:
+            raise UserError(
+                self.env._(
+                    "%(line)s of %(filing)s has no source record left to open.",
+                    line=self.display_name,
+                    filing=self.filing_id.display_name,
+                )
+            )
+        view = view_xmlid and self.env.ref(view_xmlid, raise_if_not_found=False)
+        return {
+            "type": "ir.actions.act_window",
+            "name": record.display_name,
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(view.id if view else False, "form")],
+            "target": "new",
+            "context": {"dialog_size": "large"},
+        }
+
+    def _recheck_key(self):
+        """What identifies this line again once the filing is regenerated."""
+        raise NotImplementedError
+
+    def _find_by_key(self, filing, key):
+        raise NotImplementedError
+
+    def action_recheck(self):
+        """Read this line's sources again (the filing is regenerated) and report it."""
+        self.ensure_one()
+        _ = self.env._
+        filing = self.filing_id
+        key, label = self._recheck_key(), self.display_name
+        filing.action_generate()
+        line = self._find_by_key(filing, key)
+        if not line:
+            message = _(
+                "%(line)s is no longer in %(filing)s (its source changed); the "
+                "informativa was regenerated.",
+                line=label,
+                filing=filing.display_name,
+            )
+            kind = "warning"
+        elif not line.is_ok:
+            message = _(
+                "%(line)s still has errors: %(errors)s",
+                line=label,
+                errors=line.error_text,
+            )
+            kind = "danger"
+        else:
+            message = _("%(line)s: no error left.", line=label)
+            kind = "warning" if line.warning_text else "success"
+        message += " " + _(
+            "%(filing)s: %(errors)s error(s), %(warnings)s warning(s) in all.",
+            filing=filing.display_name,
+            errors=filing.error_count,
+            warnings=filing.warning_count,
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Re-checked"),
+                "message": message,
+                "type": kind,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
 
 class L10nMxIcsoeFilingContract(models.Model):
     _name = "l10n_mx_icsoe.filing.contract"
@@ -121,6 +197,33 @@ class L10nMxIcsoeFilingContract(models.Model):
         ):
             return super(L10nMxIcsoeFilingLineMixin, self).write(vals)
         return super().write(vals)
+
+    def action_open_contract(self):
+        self.ensure_one()
+        return self._open_source(self.contract_id)
+
+    def action_open_client(self):
+        self.ensure_one()
+        return self._open_source(
+            self.partner_id, "l10n_mx_icsoe.res_partner_view_form_icsoe_client"
+        )
+
+    def action_open_registration(self):
+        self.ensure_one()
+        return self._open_source(self.registration_id)
+
+    def _recheck_key(self):
+        return self.contract_id.id
+
+    def _find_by_key(self, filing, key):
+        return filing.contract_line_ids.filtered(
+            lambda line: line.contract_id.id == key
+        )
+
+    def action_download_csv(self):
+        """The worker CSV of this contract as frozen at confirmation."""
+        self.ensure_one()
+        return self.filing_id._contract_csv_action(self)
 
     def _snapshot_dicts(self):
         """Plain dicts of these lines with their workers (snapshot, diff), in two reads."""
@@ -199,3 +302,23 @@ class L10nMxIcsoeFilingWorker(models.Model):
         help="First day of the worker's assignment to the contract; it may fall after "
         "the period when the worker joins later.",
     )
+
+    def action_open_contract(self):
+        self.ensure_one()
+        return self._open_source(self.filing_contract_id.contract_id)
+
+    def action_open_employee(self):
+        self.ensure_one()
+        return self._open_source(
+            self.employee_id, "l10n_mx_icsoe.hr_employee_view_form_icsoe_worker"
+        )
+
+    def _recheck_key(self):
+        return (self.filing_contract_id.contract_id.id, self.employee_id.id)
+
+    def _find_by_key(self, filing, key):
+        return filing.worker_line_ids.filtered(
+            lambda line: (
+                (line.filing_contract_id.contract_id.id, line.employee_id.id) == key
+            )
+        )

@@ -33,6 +33,7 @@ ICSOE_WRITABLE_FIELDS = frozenset(
         "l10n_mx_rfc",
         "l10n_mx_icsoe_sbc_ids",
         "l10n_mx_icsoe_assignment_ids",
+        "l10n_mx_icsoe_nrp_id",
     }
 )
 
@@ -88,6 +89,15 @@ class HrEmployee(models.Model):
         "employee_id",
         string="ICSOE Contract Assignments",
         groups=WORKER_DATA_GROUPS,
+    )
+    l10n_mx_icsoe_nrp_id = fields.Many2one(
+        "l10n_mx_icsoe.nrp",
+        string="Registro Patronal (NRP)",
+        groups=WORKER_DATA_GROUPS,
+        domain="[('company_id', '=', company_id)]",
+        help="The company's registro patronal the worker is registered under with IMSS "
+        "(SISUB worker detail). Empty: the contract's NRP, else the company's "
+        "principal one.",
     )
     # The payroll XML imported for the worker: HR officers and ICSOE Managers only.
     l10n_mx_icsoe_payroll_cfdi_ids = fields.One2many(
@@ -173,6 +183,22 @@ class HrEmployee(models.Model):
                         )
                     ) from error
         return res
+
+    @api.constrains("l10n_mx_icsoe_nrp_id", "company_id")
+    def _check_l10n_mx_icsoe_nrp(self):
+        for employee in self.sudo():
+            nrp = employee.l10n_mx_icsoe_nrp_id
+            if nrp and nrp.company_id != employee.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(worker)s: the Registro Patronal %(nrp)s belongs to %(company)s, "
+                        "not to the worker's company; pick one of %(own)s.",
+                        worker=employee.name,
+                        nrp=nrp.name,
+                        company=nrp.company_id.name,
+                        own=employee.company_id.name,
+                    )
+                )
 
     @api.constrains("l10n_mx_curp", "company_id")
     def _check_l10n_mx_icsoe_curp(self):

@@ -25,7 +25,7 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..icsoe import cfdi
+from ..icsoe import cfdi, sisub
 from ..icsoe.identifiers import IdentifierError, compact, validate_curp, validate_nss
 from .res_partner import partner_rfc
 
@@ -94,6 +94,25 @@ class L10nMxIcsoePayrollCfdi(models.Model):
     period_start = fields.Date()
     period_end = fields.Date()
     sbc = fields.Float(string="SBC", digits=(16, 2))
+    # The pay SISUB reports per worker and bimester (every Nómina complement of the
+    # CFDI added up; see icsoe.sisub.pay_amounts for what is fixed, variable and
+    # non-integrable).
+    payment_date = fields.Date(index=True, help="FechaPago of the Nómina complement.")
+    fixed_pay = fields.Float(string="Fixed Pay", digits=(16, 2))
+    variable_pay = fields.Float(string="Variable Pay", digits=(16, 2))
+    non_integrable_pay = fields.Float(string="Non-integrable Pay", digits=(16, 2))
+    incapacity_days = fields.Integer(
+        string="Incapacity Days", help="Incapacidades/DiasIncapacidad."
+    )
+    housing_credit = fields.Float(
+        string="INFONAVIT Credit Repayment",
+        digits=(16, 2),
+        help="Deductions of SAT type 010 (pago por crédito de vivienda): the "
+        "amortización SISUB reports.",
+    )
+    registro_patronal = fields.Char(
+        string="Registro Patronal", help="nomina12:Emisor/@RegistroPatronal."
+    )
     # The whole payslip (salary, deductions, bank account): HR officers and ICSOE
     # Managers only. Stored as an attachment of this record's field, which Odoo
     # lets read only those who may read the field.
@@ -625,23 +644,38 @@ class PayrollImport:
         counts["assignments_created"] = len(to_create)
 
     def _store_files(self, lines, counts):
-        """One record per CFDI, holding its XML (not an attachment of the worker)."""
-        first_by_uuid = {}
+        """One record per CFDI, holding its XML (not an attachment of the worker)
+        and its pay (every Nómina complement of the CFDI added up)."""
+        by_uuid = {}
         for line in lines:
-            first_by_uuid.setdefault(line.uuid, line)
-        self.env["l10n_mx_icsoe.payroll.cfdi"].create(
-            [
+            by_uuid.setdefault(line.uuid, []).append(line)
+        vals_list = []
+        for uuid_lines in by_uuid.values():
+            line = uuid_lines[0]
+            nominas = [each.nomina for each in uuid_lines]
+            pay = sisub.pay_amounts(
+                [p for nomina in nominas for p in nomina.perceptions],
+                [d for nomina in nominas for d in nomina.deductions],
+                [i for nomina in nominas for i in nomina.incapacities],
+            )
+            vals_list.append(
                 {
                     "uuid": line.uuid,
                     "company_id": self.company.id,
                     "employee_id": line.employee_id,
                     "filename": line.filename,
-                    "period_start": line.nomina.period_start,
-                    "period_end": line.nomina.period_end,
+                    "period_start": min(n.period_start for n in nominas),
+                    "period_end": max(n.period_end for n in nominas),
+                    "payment_date": line.nomina.payment_date,
                     "sbc": float(line.sbc or 0.0),
+                    "fixed_pay": float(pay.fixed),
+                    "variable_pay": float(pay.variable),
+                    "non_integrable_pay": float(pay.non_integrable),
+                    "incapacity_days": pay.incapacity_days,
+                    "housing_credit": float(pay.housing_credit),
+                    "registro_patronal": line.nomina.registro_patronal,
                     "xml_file": base64.b64encode(line.data),
                 }
-                for line in first_by_uuid.values()
-            ]
-        )
-        counts["files"] = len(first_by_uuid)
+            )
+        self.env["l10n_mx_icsoe.payroll.cfdi"].create(vals_list)
+        counts["files"] = len(by_uuid)

@@ -49,3 +49,43 @@ class ResCompany(models.Model):
     l10n_mx_icsoe_repse_ids = fields.One2many(
         "l10n_mx_icsoe.repse.registration", "company_id", string="REPSE Registrations"
     )
+    # SISUB (INFONAVIT)
+    l10n_mx_icsoe_nrp_ids = fields.One2many(
+        "l10n_mx_icsoe.nrp",
+        "company_id",
+        string="Registros Patronales",
+        help="The company's IMSS employer registration numbers; one is the Principal, "
+        "with which the INFONAVIT portal is entered.",
+    )
+    l10n_mx_icsoe_deed = fields.Binary(
+        string="Articles of Incorporation (PDF)",
+        attachment=True,
+        help="Escritura constitutiva (a persona física: constancia de situación "
+        "fiscal). The SISUB report uploads it as '1a_SISUB_Ley_29_bis_Escritura "
+        "Constitutiva'.",
+    )
+    l10n_mx_icsoe_deed_filename = fields.Char()
+    l10n_mx_icsoe_sisub_client_nrp_rule = fields.Selection(
+        [
+            ("contractor", "Repeat the company's principal NRP"),
+            ("placeholder", "Write the placeholder"),
+        ],
+        string="Client without NRP",
+        default="contractor",
+        required=True,
+        help="What the SISUB contracts file says for a client that has no registro "
+        "patronal. One source says to repeat the contractor's NRP, or to use a 1-9 "
+        "convention; neither is confirmed by INFONAVIT material.",
+    )
+    l10n_mx_icsoe_sisub_client_nrp_placeholder = fields.Char(
+        string="Client NRP Placeholder",
+        default="12345678901",
+        help="Written for a client without registro patronal when the rule is "
+        "'Write the placeholder' (the '1-9 convention' as reported; not confirmed).",
+    )
+    l10n_mx_icsoe_sisub_csv_header = fields.Boolean(
+        string="Header Row in SISUB CSVs",
+        default=True,
+        help="Write the column names as the first line of each SISUB CSV, as INFONAVIT's "
+        "Excel guides carry them. Not confirmed: untick if the portal refuses it.",
+    )

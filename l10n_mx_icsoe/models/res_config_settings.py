@@ -18,6 +18,17 @@ class ResConfigSettings(models.TransientModel):
     l10n_mx_icsoe_max_complementary = fields.Integer(
         related="company_id.l10n_mx_icsoe_max_complementary", readonly=False
     )
+    l10n_mx_icsoe_pending_renewal_valid = fields.Boolean(
+        related="company_id.l10n_mx_icsoe_pending_renewal_valid", readonly=False
+    )
+    l10n_mx_icsoe_filings_since = fields.Date(
+        related="company_id.l10n_mx_icsoe_filings_since", readonly=False
+    )
+    l10n_mx_icsoe_missing_holiday_years = fields.Char(
+        string="Years without Non-Working Days",
+        compute="_compute_l10n_mx_icsoe_missing_holiday_years",
+        help="This year or the next have no day in the non-working days table.",
+    )
     # Limits of one payroll CFDI import (wizard or command): system parameters,
     # read by models/payroll_cfdi.py (0 or empty: the default).
     l10n_mx_icsoe_import_max_file_mb = fields.Integer(
@@ -40,3 +51,11 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="l10n_mx_icsoe.import_max_ratio",
         default=cfdi.MAX_ZIP_RATIO,
     )
+
+    def _compute_l10n_mx_icsoe_missing_holiday_years(self):
+        year = self.env["l10n_mx_icsoe.filing"]._today_mexico().year
+        missing = self.env["l10n_mx_icsoe.holiday"]._missing_years([year, year + 1])
+        for settings in self:
+            settings.l10n_mx_icsoe_missing_holiday_years = (
+                ", ".join(str(y) for y in missing) or False
+            )

@@ -2,7 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..icsoe.identifiers import IdentifierError, check_rfc, compact
+from ..icsoe.sisub import NrpError, compact_nrp, validate_nrp
 from .common import identifier_message
+from .sisub_nrp import nrp_message
 
 PERSON_TYPES = [("fisica", "Persona física"), ("moral", "Persona moral")]
 GENERIC_RFC_TYPES = [
@@ -65,6 +67,12 @@ class ResPartner(models.Model):
         string="State (ICSOE)",
         domain="[('country_id.code', '=', 'MX')]",
     )
+    l10n_mx_icsoe_nrp = fields.Char(
+        string="Registro Patronal (NRP)",
+        help="The client's IMSS employer registration number, asked by the INFONAVIT "
+        "SISUB report (11 characters). When the client has none, the company setting "
+        "'Client without NRP' applies.",
+    )
 
     @api.depends("vat", "country_id", "l10n_mx_icsoe_foreign_resident")
     def _compute_l10n_mx_icsoe_rfc(self):
@@ -100,6 +108,35 @@ class ResPartner(models.Model):
             not self.country_id
             and (self.company_id or self.env.company).country_id.code == "MX"
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("l10n_mx_icsoe_nrp"):
+                vals["l10n_mx_icsoe_nrp"] = compact_nrp(vals["l10n_mx_icsoe_nrp"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("l10n_mx_icsoe_nrp"):
+            vals = dict(vals, l10n_mx_icsoe_nrp=compact_nrp(vals["l10n_mx_icsoe_nrp"]))
+        return super().write(vals)
+
+    @api.constrains("l10n_mx_icsoe_nrp")
+    def _check_l10n_mx_icsoe_nrp(self):
+        for partner in self:
+            if not partner.l10n_mx_icsoe_nrp:
+                continue
+            try:
+                validate_nrp(partner.l10n_mx_icsoe_nrp)
+            except NrpError as error:
+                raise ValidationError(
+                    nrp_message(
+                        self.env,
+                        error,
+                        partner.display_name,
+                        self.env._("Registro Patronal (NRP)"),
+                    )
+                ) from error
 
     @api.constrains("vat", "country_id", "l10n_mx_icsoe_foreign_resident")
     def _check_l10n_mx_icsoe_rfc(self):

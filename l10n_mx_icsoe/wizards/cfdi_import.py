@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from ..models.payroll_cfdi import PayrollImport
 
@@ -54,6 +55,13 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
 
     def action_preview(self):
         self.ensure_one()
+        if not self.attachment_ids:
+            raise UserError(
+                self.env._(
+                    "Import Payroll CFDI: no file to preview. Add the payroll CFDI XML "
+                    "files, or ZIP archives of them, in Files."
+                )
+            )
         plan = self._service().plan(self._files())
         self.line_ids = [fields.Command.clear()] + [
             fields.Command.create(

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, time
 
 import pytz
@@ -6,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.filing import MEXICO_TZ
+
+TIME_RE = re.compile(r"(?P<h>\d{1,2})[:h](?P<m>\d{2})")
 
 
 class L10nMxIcsoeFilingRegister(models.TransientModel):
@@ -22,9 +25,10 @@ class L10nMxIcsoeFilingRegister(models.TransientModel):
         default=lambda self: self.env["l10n_mx_icsoe.filing"]._today_mexico(),
         help="As shown on the acuse (Mexico City time).",
     )
-    filed_time = fields.Float(
+    filed_time = fields.Char(
         string="Presentation Time",
-        help="Hour and minute on the acuse (Mexico City time).",
+        required=True,
+        help="Hour and minute on the acuse (Mexico City time), as HH:MM, e.g. 13:45.",
     )
     declared_contract_count = fields.Integer(
         string="Contracts Acknowledged",
@@ -52,17 +56,36 @@ class L10nMxIcsoeFilingRegister(models.TransientModel):
             ]
         return res
 
+    def _filed_hours_minutes(self):
+        """(hours, minutes) of the Presentation Time: "HH:MM" (or decimal hours)."""
+        self.ensure_one()
+        text = (self.filed_time or "").strip()
+        hours = minutes = None
+        match = TIME_RE.fullmatch(text)
+        if match:
+            hours, minutes = int(match["h"]), int(match["m"])
+        else:
+            try:
+                value = float(text.replace(",", "."))
+            except ValueError:
+                value = None
+            if value is not None and 0 <= value < 24:
+                hours, minutes = divmod(round(value * 60), 60)
+        if hours is None or not (0 <= hours <= 23 and 0 <= minutes <= 59):
+            raise UserError(
+                self.env._(
+                    "%(filing)s: the Presentation Time %(time)s is not a time of day; "
+                    "type the hour and minute printed on the acuse as HH:MM (00:00 to "
+                    "23:59), e.g. 13:45.",
+                    filing=self.filing_id.display_name,
+                    time=repr(text),
+                )
+            )
+        return hours, minutes
+
     def _filed_datetime_utc(self):
         self.ensure_one()
-        if not 0 <= self.filed_time < 24:
-            raise UserError(
-                self.env._("The Presentation Time must be between 00:00 and 23:59.")
-            )
-        hours, minutes = divmod(round(self.filed_time * 60), 60)
-        if hours > 23:
-            raise UserError(
-                self.env._("The Presentation Time must be between 00:00 and 23:59.")
-            )
+        hours, minutes = self._filed_hours_minutes()
         local = pytz.timezone(MEXICO_TZ).localize(
             datetime.combine(self.filed_date, time(hours, minutes))
         )
