@@ -233,12 +233,30 @@ pick_python() {
         "Install one, or set ICSOE_PYTHON to its path."
 }
 
-# Tools installed next to Odoo (tests) and in the lint venv.
-VENV_EXTRA=(pytest-odoo==2.3.0 websocket-client)
+# Tools installed next to Odoo (tests), and the optional Python libraries Odoo
+# uses when present (phonenumbers: phone_validation checks and formats phones).
+# A change here is installed into the existing venv; only a change of Odoo's
+# requirements rebuilds it.
+VENV_EXTRA=(pytest-odoo==2.3.0 websocket-client phonenumbers==9.0.43)
 LINT_TOOLS=(ruff==0.17.6 pylint-odoo==9.3.24)
 
 venv_stamp() {
-    { cat "$ICSOE_ODOO_DIR/requirements.txt"; printf '%s\n' "${VENV_EXTRA[@]}"; } | sha256sum | cut -c1-16
+    sha256sum <"$ICSOE_ODOO_DIR/requirements.txt" | cut -c1-16
+}
+
+extra_stamp() {
+    printf '%s\n' "${VENV_EXTRA[@]}" | sha256sum | cut -c1-16
+}
+
+ensure_venv_extra() {
+    local stamp
+    stamp=$(extra_stamp)
+    if [ -f "$ICSOE_VENV/.icsoe-extra-stamp" ] && [ "$(cat "$ICSOE_VENV/.icsoe-extra-stamp")" = "$stamp" ]; then
+        return 0
+    fi
+    say "Installing ${VENV_EXTRA[*]} in $ICSOE_VENV ..."
+    pip_quiet "$ICSOE_VENV" "${VENV_EXTRA[@]}"
+    echo "$stamp" >"$ICSOE_VENV/.icsoe-extra-stamp"
 }
 
 pip_quiet() {  # pip with the build constraint Odoo's pins need (cbor2 and setuptools>=81)
@@ -256,6 +274,7 @@ ensure_venv() {
     local stamp
     stamp=$(venv_stamp)
     if [ -f "$ICSOE_VENV/.icsoe-stamp" ] && [ "$(cat "$ICSOE_VENV/.icsoe-stamp")" = "$stamp" ]; then
+        ensure_venv_extra
         return 0
     fi
     say "Creating the Odoo 18.0 virtualenv in $ICSOE_VENV (once; a few minutes) ..."
@@ -270,6 +289,7 @@ import sys, sysconfig, pathlib
 pathlib.Path(sysconfig.get_paths()["purelib"], "odoo-18.0-src.pth").write_text(sys.argv[1] + "\n")
 EOF
     echo "$stamp" >"$ICSOE_VENV/.icsoe-stamp"
+    extra_stamp >"$ICSOE_VENV/.icsoe-extra-stamp"
 }
 
 ensure_lint_venv() {

@@ -152,6 +152,9 @@ A(f"""    <record id="base.main_company" model="res.company">
         <field name="zip">37000</field>
         <field name="l10n_mx_icsoe_email">icsoe@limpiezabajio.example.mx</field>
         <field name="l10n_mx_icsoe_phone">4771234567</field>
+        <!-- Periods before the one two cuatrimestres back were filed before the
+             company used Odoo; that one was not filed at all: the missed period. -->
+        <field name="l10n_mx_icsoe_filings_since" eval="(DateTime.today() - relativedelta(months=8)).replace(month=((DateTime.today() - relativedelta(months=8)).month - 1) // 4 * 4 + 1, day=1).strftime('%Y-%m-%d')"/>
     </record>
     <!-- The first registration, renewed by the current one when it expired. -->
     <record id="demo_repse_first" model="l10n_mx_icsoe.repse.registration">
@@ -171,11 +174,7 @@ A(f"""    <record id="base.main_company" model="res.company">
         <field name="registration_date" eval="(DateTime.today() - relativedelta(years=2, months=2)).strftime('%Y-%m-%d')"/>
         <field name="renewed_registration_id" ref="demo_repse_first"/>
     </record>
-    <!-- Periods before the one two cuatrimestres back were filed before the company
-         used Odoo; that one was not filed at all: the demo's missed period. -->
-    <record id="base.main_company" model="res.company">
-        <field name="l10n_mx_icsoe_filings_since" eval="(DateTime.today() - relativedelta(months=8)).replace(month=((DateTime.today() - relativedelta(months=8)).month - 1) // 4 * 4 + 1, day=1).strftime('%Y-%m-%d')"/>
-    </record>
+
     <record id="demo_repse_service_cleaning" model="l10n_mx_icsoe.repse.service">
         <field name="registration_id" ref="demo_repse"/>
         <field name="folio">22468</field>
