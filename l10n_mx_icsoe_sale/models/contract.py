@@ -8,7 +8,6 @@ class L10nMxIcsoeContract(models.Model):
 
     sale_order_id = fields.Many2one(
         "sale.order",
-        string="Sale Order",
         readonly=True,
         copy=False,
         index="btree_not_null",

@@ -8,7 +8,6 @@ class L10nMxIcsoeContract(models.Model):
 
     project_id = fields.Many2one(
         "project.project",
-        string="Project",
         tracking=True,
         index="btree_not_null",
         check_company=True,

@@ -1,84 +1,107 @@
 /** @odoo-module **/
 /*
- * The accountant's path through an informativa: generate, see an error, fix the
- * source record, regenerate, confirm, register the IMSS folio and acuse, then
- * start a Corrección. Data comes from tests/test_tour.py.
+ * The accountant's desk, on a desktop (1366×768) and on a phone (390×844):
+ * open the dashboard, see the period owed with no informativa, create and
+ * generate it, open the source record of an error from its line, fix it,
+ * re-check the line, confirm, download one contract's worker CSV, and register
+ * the presentation. Data comes from tests/test_tour.py.
  */
 import { registry } from "@web/core/registry";
 
-registry.category("web_tour.tours").add("l10n_mx_icsoe_filing_tour", {
+/** A button of the form's header: in the status bar on a desktop, in the
+ * actions (cog) menu on a phone. */
+function headerButton(selector, content) {
+    return [
+        {
+            content,
+            trigger: `.o_form_view .o_statusbar_buttons ${selector}`,
+            run: "click",
+            isActive: ["desktop"],
+        },
+        {
+            content: `${content}: open the actions menu`,
+            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
+            run: "click",
+            isActive: ["mobile"],
+        },
+        {
+            content,
+            trigger: `.o-dropdown--menu ${selector}`,
+            run: "click",
+            isActive: ["mobile"],
+        },
+    ];
+}
+
+registry.category("web_tour.tours").add("l10n_mx_icsoe_desk_tour", {
     steps: () => [
         {
-            content: "Generate the draft informativa",
-            trigger: ".o_form_view .o_statusbar_buttons button[name='action_generate']",
+            content: "The dashboard shows the period owed with no informativa",
+            trigger: ".o_icsoe_dashboard .o_icsoe_cell[data-state='missing']",
             run: "click",
         },
         {
-            content: "The contract without workers is an error",
-            trigger: ".o_form_view .o_icsoe_errors:contains('error')",
+            content: "A new informativa of that period",
+            trigger: ".o_form_view .o_field_widget[name='period'] select, .o_form_view .o_field_widget[name='period']",
+        },
+        ...headerButton("button[name='action_generate']", "Generate it"),
+        {
+            content: "Generate ends with the counts",
+            trigger: ".o_notification:contains('1 error(s)')",
         },
         {
-            trigger: ".o_field_widget[name='contract_line_ids'] .o_data_row:contains('no worker is assigned')",
+            content: "The client without e-mail is an error",
+            trigger: ".o_form_view .o_icsoe_errors",
         },
         {
-            content: "Open the source contracts",
-            trigger: "button[name='action_open_source_contracts']",
+            content: "Open the client from the line with the error",
+            trigger: "div[name='contract_line_ids'] button.o_icsoe_fix_client",
             run: "click",
         },
         {
-            trigger: ".o_list_view .o_data_row:contains('TOUR-1') td[name='name']",
+            content: "Fix the client's e-mail",
+            trigger: ".modal div[name='email'] input",
+            run: "edit compras@tour.example.mx",
+        },
+        {
+            trigger: ".modal .o_form_button_save",
             run: "click",
         },
         {
-            content: "Assign a worker to the contract",
-            trigger: ".o_form_view div[name='assignment_ids'] .o_field_x2many_list_row_add a",
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            content: "Re-check the line",
+            trigger: "div[name='contract_line_ids'] button.o_icsoe_recheck",
             run: "click",
         },
         {
-            trigger: "div[name='assignment_ids'] .o_data_row div[name='employee_id'] input",
-            run: "edit Tour Worker",
-        },
-        {
-            trigger: ".o-autocomplete--dropdown-item:contains('Tour Worker')",
-            run: "click",
-        },
-        {
-            trigger: ".o_form_view .o_form_button_save",
-            run: "click",
-        },
-        {
-            trigger: ".o_form_view .o_form_saved",
-        },
-        {
-            content: "Back to the informativa",
-            trigger: ".o_breadcrumb a:contains('ICSOE')",
-            run: "click",
-        },
-        {
-            content: "Regenerate from the fixed records",
-            trigger: ".o_form_view .o_statusbar_buttons button[name='action_generate']:contains('Regenerate')",
-            run: "click",
+            trigger: ".o_notification:contains('no error left')",
         },
         {
             content: "No error left",
             trigger: ".o_form_view .o_form_sheet:not(:has(.o_icsoe_errors))",
         },
+        ...headerButton("button.o_icsoe_confirm.btn-primary", "Confirm: the exports are frozen"),
         {
-            content: "Confirm: the snapshot is frozen",
-            trigger: ".o_form_view .o_statusbar_buttons button[name='action_confirm']",
+            trigger: ".o_form_view .o_field_widget[name='confirmed_at']",
+        },
+        {
+            content: "Download the contract's worker CSV",
+            trigger: "div[name='contract_line_ids'] button.o_icsoe_csv",
             run: "click",
         },
         {
-            trigger: ".o_statusbar_status .o_arrow_button_current:contains('Confirmed')",
+            trigger: ".o_form_view:not(:has(.o_error_dialog)) .o_field_widget[name='confirmed_at']",
         },
-        {
-            content: "Register the IMSS folio and the acuse",
-            trigger: ".o_form_view .o_statusbar_buttons button:contains('Register Presentation')",
-            run: "click",
-        },
+        ...headerButton("button:contains('Register Presentation')", "Register the presentation"),
         {
             trigger: ".modal div[name='imss_folio'] input",
             run: "edit N262253432",
+        },
+        {
+            trigger: ".modal div[name='filed_time'] input",
+            run: "edit 10:30",
         },
         {
             trigger: ".modal div[name='acuse']",
@@ -98,19 +121,8 @@ registry.category("web_tour.tours").add("l10n_mx_icsoe_filing_tour", {
             run: "click",
         },
         {
-            trigger: ".o_statusbar_status .o_arrow_button_current:contains('Filed')",
-        },
-        {
-            content: "Start a Corrección",
-            trigger: ".o_form_view .o_statusbar_buttons button[name='action_new_correction']",
-            run: "click",
-        },
-        {
-            trigger: ".modal-footer .btn-primary",
-            run: "click",
-        },
-        {
-            trigger: ".o_form_view .oe_title:contains('Corrección')",
+            content: "Filed",
+            trigger: ".o_form_view .o_field_widget[name='imss_folio']:contains('N262253432')",
         },
     ],
 });
