@@ -12,7 +12,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "countries": ["mx"],
-    "depends": ["mail", "hr", "l10n_mx_hr"],
+    "depends": ["mail", "hr", "l10n_mx_hr", "phone_validation"],
     "external_dependencies": {"python": ["python-stdnum"]},
     "data": [
         "security/l10n_mx_icsoe_security.xml",
@@ -20,6 +20,7 @@
         "data/l10n_mx_icsoe_uma_data.xml",
         "data/l10n_mx_icsoe_holiday_data.xml",
         "data/l10n_mx_icsoe_cron.xml",
+        "data/sisub_data.xml",
         "report/capture_sheet.xml",
         "views/l10n_mx_icsoe_menus.xml",
         "views/filing_views.xml",
@@ -32,6 +33,8 @@
         "views/holiday_views.xml",
         "views/overview_views.xml",
         "views/cfdi_import_views.xml",
+        "views/sisub_views.xml",
+        "views/sisub_master_views.xml",
     ],
     "demo": [
         "demo/l10n_mx_icsoe_demo.xml",

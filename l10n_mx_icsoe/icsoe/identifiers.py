@@ -254,3 +254,44 @@ def validate_sbc(amount: object, uma_daily: object = None) -> list[str]:
     if uma_daily and sbc > SBC_CAP_UMA * Decimal(str(uma_daily)):
         warnings.append("sbc_above_cap")
     return warnings
+
+
+# ---------------------------------------------------------------- phones
+
+
+@dataclass(frozen=True)
+class PhoneInfo:
+    e164: str  # e.g. +524421234567
+    kind: str  # "mobile", "fixed" or "either"
+
+
+def check_mx_phone(value: object) -> PhoneInfo:
+    """Parse a Mexican phone with libphonenumber (``phonenumbers``).
+
+    Since the 2019 national numbering plan, Mexican numbers have 10 digits and the
+    plan does not tell mobiles from landlines: libphonenumber answers "fixed line
+    or mobile" for nearly all of them, and a number it knows to be a landline is
+    reported as ``fixed``. The old mobile prefixes (044, 045, +52 1) are gone:
+    such a number is refused. Raises ``IdentifierError`` (``phone_invalid``);
+    ``RuntimeError`` when ``phonenumbers`` is not installed.
+    """
+    try:
+        import phonenumbers
+    except ImportError as exc:  # optional for Odoo; the project's scripts install it
+        raise RuntimeError("phonenumbers is not installed") from exc
+    text = compact(value) if value else ""
+    if not text:
+        raise IdentifierError("empty", value)
+    try:
+        number = phonenumbers.parse(text, "MX")
+    except phonenumbers.NumberParseException as exc:
+        raise IdentifierError("phone_invalid", value) from exc
+    if number.country_code != 52 or not phonenumbers.is_valid_number(number):
+        raise IdentifierError("phone_invalid", value)
+    kind = {
+        phonenumbers.PhoneNumberType.MOBILE: "mobile",
+        phonenumbers.PhoneNumberType.FIXED_LINE: "fixed",
+    }.get(phonenumbers.number_type(number), "either")
+    return PhoneInfo(
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), kind
+    )

@@ -190,7 +190,11 @@ def fmt_end_date(value: date | None) -> str:
 
 
 def to_decimal(value: object) -> Decimal:
-    """A non-negative amount (float, int, Decimal, str) as a Decimal."""
+    """An amount (float, int, Decimal, str) as a Decimal."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value!r} is not an amount")
+        return value
     if value is None or value is False:
         return Decimal(0)
     if isinstance(value, bool):
@@ -419,7 +423,10 @@ SISUB_LAYOUTS: tuple[Layout, ...] = (
                         f"{_CONTRACT}: Estimated Workers",
                     ),
                     Column(
-                        "RFC_BENEFICIARIO", "client_rfc", "code", f"{_CLIENT}: RFC (vat)"
+                        "RFC_BENEFICIARIO",
+                        "client_rfc",
+                        "code",
+                        f"{_CLIENT}: RFC (vat)",
                     ),
                     Column(
                         "NOMBRE_RAZON_SOCIAL_BENEFICIARIO",
@@ -655,8 +662,10 @@ def bimester_of(day: date) -> Bimester:
 
 
 def previous_bimester(bim: Bimester) -> Bimester:
-    return bimester(bim.year - 1, 6) if bim.number == 1 else bimester(
-        bim.year, bim.number - 1
+    return (
+        bimester(bim.year - 1, 6)
+        if bim.number == 1
+        else bimester(bim.year, bim.number - 1)
     )
 
 

@@ -17,4 +17,11 @@ from . import overview
 from . import ir_attachment
 from . import payroll_cfdi
 from . import mail_message
+from . import sisub_nrp
+from . import sisub_contract
+from . import sisub_line
+from . import sisub
+from . import sisub_export
+from . import sisub_wizard
+from . import sisub_attachment
 from . import dashboard

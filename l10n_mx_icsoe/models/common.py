@@ -21,6 +21,10 @@ def identifier_message(env, error: IdentifierError, record_name, field_label):
         "sbc_invalid": _("it is not a number"),
         "sbc_not_positive": _("it must be greater than zero"),
         "sbc_decimals": _("it must have at most 2 decimals"),
+        "phone_invalid": _(
+            "it is not a valid Mexican phone number (10 digits, without the old "
+            "044, 045 or +52 1 mobile prefixes)"
+        ),
     }
     reason = reasons.get(error.code, str(error))
     return _(

@@ -423,7 +423,9 @@ class L10nMxIcsoeContractAssignment(models.Model):
         if self.contract_id and not self.date_from:
             self.date_from = self.contract_id.date_start
 
-    @api.constrains("date_from", "date_to", "contract_id", "employee_id", "work_site_id")
+    @api.constrains(
+        "date_from", "date_to", "contract_id", "employee_id", "work_site_id"
+    )
     def _check_assignment(self):
         for line in self:
             contract = line.contract_id

@@ -14,6 +14,7 @@ from odoo.tools import SQL
 from ..icsoe import layouts
 from ..icsoe.identifiers import (
     IdentifierError,
+    check_mx_phone,
     check_rfc,
     validate_curp,
     validate_nss,
@@ -191,6 +192,10 @@ class FilingChecker:
                     client=row["client_name"],
                 )
             )
+        else:
+            phone_errors, phone_warnings = self._phone_issues(row, ref)
+            errors += phone_errors
+            warnings += phone_warnings
         if row["client_other_address"] and not all(row[f] for f in ADDRESS_REQUIRED):
             errors.append(
                 _(
@@ -209,6 +214,38 @@ class FilingChecker:
                     client=row["client_name"],
                 )
             )
+        return errors, warnings
+
+    def _phone_issues(self, row, ref):
+        """The client's mobile must be a valid Mexican number; a known landline warns."""
+        _ = self._
+        errors, warnings = [], []
+        for column, label, required_mobile in (
+            ("client_mobile", _("Mobile"), True),
+            ("client_phone", _("Landline"), False),
+        ):
+            if not row.get(column):
+                continue
+            try:
+                info = check_mx_phone(row[column])
+            except RuntimeError:  # phonenumbers missing: Odoo cannot check phones
+                return errors, warnings
+            except IdentifierError as error:
+                message = identifier_message(self.env, error, row["client_name"], label)
+                (errors if required_mobile else warnings).append(
+                    _("Contract %(ref)s: %(message)s", ref=ref, message=message)
+                )
+                continue
+            if required_mobile and info.kind == "fixed":
+                warnings.append(
+                    _(
+                        "Contract %(ref)s: the mobile phone %(phone)s of %(client)s is a "
+                        "landline; IMSS asks for a mobile.",
+                        ref=ref,
+                        phone=row[column],
+                        client=row["client_name"],
+                    )
+                )
         return errors, warnings
 
     def _text_issues(self, row, where, columns):
@@ -614,7 +651,8 @@ class FilingChecker:
                     company=name,
                 )
             )
-        if not (company.l10n_mx_icsoe_phone or company.phone):
+        phone = company.l10n_mx_icsoe_phone or company.phone
+        if not phone:
             errors.append(
                 _(
                     "%(company)s has no ICSOE Contact Phone (nor a company phone): set it on "
@@ -622,6 +660,15 @@ class FilingChecker:
                     company=name,
                 )
             )
+        else:
+            try:
+                check_mx_phone(phone)
+            except RuntimeError:
+                pass
+            except IdentifierError as error:
+                errors.append(
+                    identifier_message(self.env, error, name, _("ICSOE Contact Phone"))
+                )
         missing = [
             label
             for label, value in (

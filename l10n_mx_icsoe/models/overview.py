@@ -1,9 +1,14 @@
-"""ICSOE > Overview: where each company stands, computed on the fly."""
+"""ICSOE > Overview: where each company stands, computed on the fly.
+
+Both cuatrimestral reports of the period to file are shown: the ICSOE
+informativa (IMSS) and the SISUB report (INFONAVIT).
+"""
 
 from odoo import fields, models
 
 from .filing import FILING_STATES
 from .filing_schedule import last_closed_period
+from .sisub import SISUB_STATES
 
 
 class ResCompany(models.Model):
@@ -35,6 +40,15 @@ class ResCompany(models.Model):
     l10n_mx_icsoe_repse_expiry = fields.Date(
         string="REPSE Expiry", compute="_compute_l10n_mx_icsoe_overview"
     )
+    l10n_mx_icsoe_sisub_due_state = fields.Selection(
+        [("missing", "Not started"), *SISUB_STATES],
+        string="SISUB State",
+        compute="_compute_l10n_mx_icsoe_overview",
+        help="The INFONAVIT SISUB report of the period to file.",
+    )
+    l10n_mx_icsoe_sisub_overdue_count = fields.Integer(
+        string="Overdue SISUB Reports", compute="_compute_l10n_mx_icsoe_overview"
+    )
 
     def _compute_l10n_mx_icsoe_overview(self):
         Filing = self.env["l10n_mx_icsoe.filing"]
@@ -64,6 +78,18 @@ class ResCompany(models.Model):
             [("company_id", "in", self.ids), ("state", "=", "active")]
         )
         deadline = Filing.new({"year": year, "period": str(period)}).deadline
+        Sisub = self.env["l10n_mx_icsoe.sisub"]
+        sisub_due = Sisub.search(
+            [
+                ("company_id", "in", self.ids),
+                ("year", "=", year),
+                ("period", "=", str(period)),
+            ],
+            order="id desc",
+        )
+        sisub_overdue = Sisub.search(
+            [("company_id", "in", self.ids), ("is_overdue", "=", True)]
+        )
         for company in self:
             mine = due.filtered(lambda f, c=company: f.company_id == c)
             effective = mine.filtered("is_effective")[:1] or mine[:1]
@@ -77,6 +103,12 @@ class ResCompany(models.Model):
             )
             company.l10n_mx_icsoe_missing_acuse_count = len(
                 no_acuse.filtered(lambda f, c=company: f.company_id == c)
+            )
+            reports = sisub_due.filtered(lambda r, c=company: r.company_id == c)
+            standing = reports.filtered("is_effective")[:1] or reports[:1]
+            company.l10n_mx_icsoe_sisub_due_state = standing.state or "missing"
+            company.l10n_mx_icsoe_sisub_overdue_count = len(
+                sisub_overdue.filtered(lambda r, c=company: r.company_id == c)
             )
             expiries = regs.filtered(lambda r, c=company: r.company_id == c).mapped(
                 "expiry_date"

@@ -202,6 +202,10 @@ class L10nMxIcsoeSisubWorker(models.Model):
     days = fields.Integer(
         string="Days Placed", help="Days of the bimester the worker was assigned."
     )
+    days_without_sbc = fields.Integer(
+        string="Days without SBC",
+        help="Days placed for which the company recorded no SBC (no aportación).",
+    )
     street = fields.Char()
     street_number = fields.Char(string="Exterior Number")
     street_number2 = fields.Char(string="Interior Number")
@@ -252,7 +256,9 @@ class L10nMxIcsoeSisubWorker(models.Model):
     def _compute_aportacion(self):
         for line in self:
             line.aportacion = (
-                line.aportacion_sua if line.aportacion_manual else line.aportacion_computed
+                line.aportacion_sua
+                if line.aportacion_manual
+                else line.aportacion_computed
             )
 
     def _user_fields(self):

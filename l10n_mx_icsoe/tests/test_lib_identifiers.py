@@ -241,3 +241,24 @@ def test_every_error_code_has_a_message():
         "sbc_not_positive",
         "sbc_decimals",
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "e164"),
+    [
+        ("4421234567", "+524421234567"),
+        ("442 123 4567", "+524421234567"),
+        ("+52 55 1234 5678", "+525512345678"),
+    ],
+)
+def test_mexican_phone(value, e164):
+    info = ids.check_mx_phone(value)
+    assert info.e164 == e164
+    assert info.kind in ("mobile", "either")
+
+
+@pytest.mark.parametrize("value", ["12345", "+52 1 55 1234 5678", "+1 512 555 0100"])
+def test_mexican_phone_refused(value):
+    with pytest.raises(IdentifierError) as error:
+        ids.check_mx_phone(value)
+    assert error.value.code == "phone_invalid"

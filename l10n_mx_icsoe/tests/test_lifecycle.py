@@ -401,6 +401,17 @@ class TestWhatIsReported(LifecycleCase):
         self.assertEqual(individual.client_person_type, "fisica")
         self.assertEqual(filing.error_count, 0, filing._checks_report())
 
+    def test_client_mobile_must_be_a_mexican_number(self):
+        self._contract("A1", date(2026, 3, 2))
+        self.client.mobile = "+52 1 442 123 4567"  # the old mobile prefix
+        filing = self._filing(2026, 1)
+        self.assertIn(
+            "not a valid Mexican phone number", filing.contract_line_ids.error_text
+        )
+        self.client.mobile = "442 123 4567"
+        filing.action_generate()
+        self.assertTrue(filing.contract_line_ids.is_ok, filing._checks_report())
+
     def test_draft_contract_is_warned_not_reported(self):
         self._contract("D1", date(2026, 3, 1), state="draft")
         self._contract("A1", date(2026, 3, 2))
