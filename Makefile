@@ -1,5 +1,5 @@
 # Thin entry points; the work is in scripts/.
-.PHONY: demo test lint bench bootstrap stop-db clean
+.PHONY: demo test lint bench load bootstrap stop-db clean
 
 demo:
 	scripts/demo
@@ -12,6 +12,9 @@ lint:
 
 bench:
 	scripts/bench
+
+load:
+	scripts/load
 
 bootstrap:
 	scripts/bootstrap

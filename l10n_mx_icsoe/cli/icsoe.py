@@ -2,6 +2,8 @@
 
     odoo-bin icsoe generate -c CONF -d DB --company <id|RFC> --year Y --period P \\
         [--confirm] --output DIR
+    odoo-bin icsoe sisub-generate -c CONF -d DB --company <id|RFC> --year Y --period P \\
+        [--confirm] --output DIR
     odoo-bin icsoe import-cfdi -c CONF -d DB [--company <id|RFC>] [--create-employees] PATH...
 
 Exit codes: 0 done; 1 refused (failed checks, a filing in the way); 2 bad arguments.
@@ -21,6 +23,7 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from ..models.payroll_cfdi import PayrollImport
+from ..models.sisub_export import is_sisub_name
 
 _logger = logging.getLogger(__name__)
 
@@ -66,6 +69,21 @@ def _parser():
         "--confirm", action="store_true", help="confirm when no check fails"
     )
     gen.add_argument("--output", required=True, type=Path, help="directory to write to")
+    sis = verbs.add_parser(
+        "sisub-generate",
+        help="generate (and optionally confirm) the INFONAVIT SISUB report of a period",
+        description="Generate the SISUB report of a company and cuatrimestre from the "
+        "contracts in force in it, check it, optionally confirm it, and write its CSVs "
+        "(once confirmed: the frozen CSVs and PDFs) and the checks report to DIR.",
+    )
+    _odoo_options(sis)
+    sis.add_argument("--company", required=True, help="company id or RFC")
+    sis.add_argument("--year", required=True, type=int)
+    sis.add_argument("--period", required=True, type=int, choices=(1, 2, 3))
+    sis.add_argument(
+        "--confirm", action="store_true", help="confirm when no check fails"
+    )
+    sis.add_argument("--output", required=True, type=Path, help="directory to write to")
     imp = verbs.add_parser(
         "import-cfdi",
         help="import payroll CFDI (Nómina 1.2): workers, SBC history, assignments",
@@ -198,8 +216,73 @@ def generate(env, args, commit=True):
         raise Refused(f"{filing.name} not confirmed: {filing.error_count} error(s)")
 
 
+def _write_files(out, name, files, is_safe):
+    """Write [(file name, bytes)] into ``out``: names checked, nothing outside it."""
+    bad = [file_name for file_name, _content in files if not is_safe(file_name)]
+    if bad:
+        raise Refused(f"{name}: not written, unsafe file names: {', '.join(bad)}")
+    out.mkdir(parents=True, exist_ok=True)
+    root = out.resolve()
+    targets = [(root / file_name, content) for file_name, content in files]
+    outside = [str(path) for path, _content in targets if path.resolve().parent != root]
+    if outside:
+        raise Refused(
+            f"{name}: not written, these paths lead outside {root}: "
+            + ", ".join(outside)
+        )
+    for path, content in targets:
+        path.write_bytes(content)
+
+
+def sisub_generate(env, args, commit=True):
+    """The SISUB twin of ``generate``: same arguments, same exit codes."""
+    company = _company(env, args.company)
+    env = env(context=dict(env.context, allowed_company_ids=company.ids))
+    Sisub = env["l10n_mx_icsoe.sisub"].with_company(company)
+    period = [
+        ("company_id", "=", company.id),
+        ("year", "=", args.year),
+        ("period", "=", str(args.period)),
+    ]
+    # The report in progress (a Complementario included), else the one in
+    # effect, else a new original.
+    report = Sisub.search(
+        [*period, ("state", "in", ("draft", "confirmed"))], order="id desc", limit=1
+    ) or Sisub.search([*period, ("is_effective", "=", True)], limit=1)
+    if not report:
+        report = Sisub.search(period, order="id desc", limit=1)
+    if not report:
+        report = Sisub.create(
+            {"company_id": company.id, "year": args.year, "period": str(args.period)}
+        )
+    report = report._with_responsible_lang()
+    if report.state == "draft":
+        report.action_generate()
+        if report.type_mismatch:
+            report.action_apply_proposed_type()
+        if args.confirm and not report.error_count:
+            report.action_confirm()
+    if commit:  # keep the draft even when confirming is refused below
+        env.cr.commit()
+    checks = report._checks_report()
+    files = [
+        *report._export_files(),
+        (f"{report._file_prefix()}_checks.txt", checks.encode("utf-8")),
+    ]
+    _write_files(args.output, report.name, files, is_sisub_name)
+    sys.stdout.write(
+        f"{report.name} [{report.state}] {company.name}: {report.contract_count} "
+        f"contracts, {report.worker_count} workers, {report.row_count} detail rows, "
+        f"{report.error_count} errors, {report.warning_count} warnings; "
+        f"{len(files)} files in {args.output}\n"
+    )
+    if args.confirm and report.state == "draft":
+        sys.stderr.write(f"{checks}\n")
+        raise Refused(f"{report.name} not confirmed: {report.error_count} error(s)")
+
+
 class Icsoe(Command):
-    """ICSOE informativa: generate, check, confirm and export"""
+    """ICSOE informativa and SISUB report: generate, check, confirm and export"""
 
     name = "icsoe"
 
@@ -229,6 +312,8 @@ def execute(env, args, commit=True):
     try:
         if args.verb == "import-cfdi":
             import_cfdi(env, args, commit=commit)
+        elif args.verb == "sisub-generate":
+            sisub_generate(env, args, commit=commit)
         else:
             generate(env, args, commit=commit)
     except BadArgument as error:

@@ -78,6 +78,7 @@ import csv
 import io
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -725,59 +726,88 @@ class Aportacion:
     sbc_capped: Decimal | None  # capped SBC on the last day counted
 
 
-def _value_on(history: Sequence[tuple[date, Decimal]], day: date, start_index=0):
-    """(index, value) of the entry of *history* (sorted by date) in force on *day*."""
-    index = None
-    for position in range(start_index, len(history)):
-        if history[position][0] <= day:
-            index = position
-        else:
-            break
-    return index
+@dataclass(frozen=True)
+class Timeline:
+    """A worker's daily salario base de aportación, capped, as segments.
+
+    ``starts`` are the days on which the SBC or the UMA changes; ``values[i]``
+    is ``(SBC, capped SBC)`` from ``starts[i]`` to the next start (``None``
+    before the first SBC). Built once per worker, read for every bimester.
+    """
+
+    starts: tuple[date, ...]
+    values: tuple[tuple[Decimal, Decimal] | None, ...]
+
+
+def timeline(
+    sbc_history: Sequence[tuple[date, Any]],
+    uma_history: Sequence[tuple[date, Any]],
+    cap_uma: int = CAP_UMA,
+) -> Timeline:
+    """The capped daily SBC from *sbc_history* and *uma_history* (``(valid from,
+    daily amount)`` sorted by date). A day with no UMA in the table is not
+    capped."""
+    sbc_rows = [(day, to_decimal(amount)) for day, amount in sbc_history]
+    uma_rows = [(day, to_decimal(amount) * cap_uma) for day, amount in uma_history]
+    starts = sorted({day for day, _v in sbc_rows} | {day for day, _v in uma_rows})
+    values = []
+    sbc_i = uma_i = -1
+    for day in starts:
+        while sbc_i + 1 < len(sbc_rows) and sbc_rows[sbc_i + 1][0] <= day:
+            sbc_i += 1
+        while uma_i + 1 < len(uma_rows) and uma_rows[uma_i + 1][0] <= day:
+            uma_i += 1
+        if sbc_i < 0:
+            values.append(None)
+            continue
+        sbc = sbc_rows[sbc_i][1]
+        cap = uma_rows[uma_i][1] if uma_i >= 0 else None
+        values.append((sbc, sbc if cap is None or sbc <= cap else cap))
+    return Timeline(tuple(starts), tuple(values))
 
 
 def aportacion(
     ranges: Sequence[tuple[date, date]],
-    sbc_history: Sequence[tuple[date, Any]],
-    uma_history: Sequence[tuple[date, Any]],
+    sbc_history: Sequence[tuple[date, Any]] | Timeline,
+    uma_history: Sequence[tuple[date, Any]] = (),
     rate: Decimal = APORTACION_RATE,
     cap_uma: int = CAP_UMA,
 ) -> Aportacion:
     """Aportación for the days in *ranges* (merged, inclusive).
 
     *sbc_history* and *uma_history* are ``(valid from, daily amount)`` sorted by
-    date. The days are cut into segments on which both the SBC and the UMA are
-    constant; each segment adds ``days x min(SBC, cap_uma x UMA)``. A day with no
-    UMA in the table is not capped.
+    date, or *sbc_history* is the worker's :func:`timeline` already. The days are
+    cut into segments on which both the SBC and the UMA are constant; each
+    segment adds ``days x min(SBC, cap_uma x UMA)``.
     """
-    sbc_rows = [(day, to_decimal(amount)) for day, amount in sbc_history]
-    uma_rows = [(day, to_decimal(amount)) for day, amount in uma_history]
-    breaks = sorted({day for day, _v in sbc_rows} | {day for day, _v in uma_rows})
+    line = (
+        sbc_history
+        if isinstance(sbc_history, Timeline)
+        else timeline(sbc_history, uma_history, cap_uma)
+    )
+    starts, values = line.starts, line.values
     base = Decimal(0)
     days = missing = capped_days = 0
     last_capped = None
     for low, high in ranges:
+        days += (high - low).days + 1
+        index = bisect_right(starts, low) - 1
         cursor = low
         while cursor <= high:
-            # the segment ends before the next change of SBC or UMA
-            next_change = next((b for b in breaks if b > cursor), None)
-            seg_end = min(high, next_change - ONE_DAY) if next_change else high
+            following = starts[index + 1] if index + 1 < len(starts) else None
+            seg_end = min(high, following - ONE_DAY) if following else high
             length = (seg_end - cursor).days + 1
-            days += length
-            sbc_index = _value_on(sbc_rows, cursor)
-            if sbc_index is None:
+            value = values[index] if index >= 0 else None
+            if value is None:
                 missing += length
             else:
-                daily = sbc_rows[sbc_index][1]
-                uma_index = _value_on(uma_rows, cursor)
-                if uma_index is not None:
-                    cap = uma_rows[uma_index][1] * cap_uma
-                    if daily > cap:
-                        daily = cap
-                        capped_days += length
-                base += daily * length
-                last_capped = daily
+                sbc, capped = value
+                if capped < sbc:
+                    capped_days += length
+                base += capped * length
+                last_capped = capped
             cursor = seg_end + ONE_DAY
+            index += 1
     amount = (base * rate).quantize(_CENT, rounding=ROUND_HALF_UP)
     return Aportacion(
         days,

@@ -382,7 +382,6 @@ class L10nMxIcsoeContractAssignment(models.Model):
     date_to = fields.Date()
     work_site_id = fields.Many2one(
         "l10n_mx_icsoe.work.site",
-        string="Work Site",
         domain="[('contract_id', '=', contract_id)]",
         help="Where this worker renders the service, when it is not the contract's "
         "first work site (SISUB worker detail).",

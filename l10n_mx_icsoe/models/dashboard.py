@@ -116,6 +116,9 @@ class L10nMxIcsoeDashboard(models.AbstractModel):
         ]
         if effective:
             return "filed", effective[-1]
+        voided = [r for r in reports if r["state"] == "voided"]
+        if voided:
+            return "voided", voided[-1]
         return reports[-1]["state"], reports[-1]
 
     @api.model
@@ -341,7 +344,7 @@ class L10nMxIcsoeDashboard(models.AbstractModel):
             "rows": rows,
             "next_deadline": next_deadline,
             "first_missing": missing
-            and {"year": missing[0][0], "period": missing[0][1]},
+            and {"year": min(missing)[0], "period": min(missing)[1]},
             "counters": {
                 "overdue": overdue_filings,
                 "missing": len(missing),

@@ -425,6 +425,22 @@ class L10nMxIcsoeFiling(models.Model):
             )
         return code and self._chain_message(code, self.replaced_filing_id)
 
+    @api.model
+    def _check_before_create(self, vals_list):
+        """A second original gets the chain's message, not the database's refusal."""
+        super()._check_before_create(vals_list)
+        for vals in vals_list:
+            draft = self.new(vals)
+            if (
+                draft.filing_type in ORIGINAL_TYPES
+                and draft.company_id
+                and draft.year
+                and draft.period
+            ):
+                code = chain.new_original_refusal(draft._period_chain())
+                if code:
+                    raise ValidationError(draft._chain_message(code))
+
     @api.constrains("filing_type", "replaced_filing_id", "company_id", "year", "period")
     def _check_chain(self):
         for filing in self:

@@ -98,21 +98,17 @@ class L10nMxIcsoePayrollCfdi(models.Model):
     # CFDI added up; see icsoe.sisub.pay_amounts for what is fixed, variable and
     # non-integrable).
     payment_date = fields.Date(index=True, help="FechaPago of the Nómina complement.")
-    fixed_pay = fields.Float(string="Fixed Pay", digits=(16, 2))
-    variable_pay = fields.Float(string="Variable Pay", digits=(16, 2))
+    fixed_pay = fields.Float(digits=(16, 2))
+    variable_pay = fields.Float(digits=(16, 2))
     non_integrable_pay = fields.Float(string="Non-integrable Pay", digits=(16, 2))
-    incapacity_days = fields.Integer(
-        string="Incapacity Days", help="Incapacidades/DiasIncapacidad."
-    )
+    incapacity_days = fields.Integer(help="Incapacidades/DiasIncapacidad.")
     housing_credit = fields.Float(
         string="INFONAVIT Credit Repayment",
         digits=(16, 2),
         help="Deductions of SAT type 010 (pago por crédito de vivienda): the "
         "amortización SISUB reports.",
     )
-    registro_patronal = fields.Char(
-        string="Registro Patronal", help="nomina12:Emisor/@RegistroPatronal."
-    )
+    registro_patronal = fields.Char(help="nomina12:Emisor/@RegistroPatronal.")
     # The whole payslip (salary, deductions, bank account): HR officers and ICSOE
     # Managers only. Stored as an attachment of this record's field, which Odoo
     # lets read only those who may read the field.

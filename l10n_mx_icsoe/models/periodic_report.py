@@ -296,6 +296,7 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
             )
         }
         model = self.with_context(context)
+        vals_list = [model._drop_empty_protected(vals) for vals in vals_list]
         for vals in vals_list:
             forbidden = set(vals) & protected
             default_type = model._fields[type_field].default
@@ -306,6 +307,7 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
             if forbidden:
                 raise UserError(model._forbidden_message(forbidden))
             model._check_user_company(vals.get("company_id"))
+        model._check_before_create(vals_list)
         reports = super(L10nMxIcsoePeriodicReport, model).create(vals_list)
         for report in reports:
             if (
@@ -315,6 +317,20 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
                 raise UserError(model._forbidden_message({"state", type_field}))
             model._check_user_company(report.company_id.id)
         return reports
+
+    @api.model
+    def _drop_empty_protected(self, vals):
+        """A client may send what a new draft has anyway (state draft, empty values)."""
+        return {
+            key: value
+            for key, value in vals.items()
+            if not (key in self._report_protected_fields or key == "state")
+            or (value and not (key == "state" and value == "draft"))
+        }
+
+    @api.model
+    def _check_before_create(self, vals_list):
+        """Hook: refuse, with the report's own words, what the database would refuse."""
 
     def copy(self, default=None):
         raise UserError(
@@ -558,11 +574,16 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
     def _prepare_drafts(self, company, periods_):
         """Create and generate a draft per (year, period); flag those already missed."""
         created = self.browse()
+        user = company.l10n_mx_icsoe_responsible_id or self.env.ref(
+            "base.user_admin", raise_if_not_found=False
+        )
+        lang = (user and user.lang) or company.partner_id.lang
+        model = self.with_company(company).sudo()
+        if lang:  # the creation message is in the responsible user's language
+            model = model.with_context(lang=lang)
         for year, period in periods_:
-            report = (
-                self.with_company(company)
-                .sudo()
-                .create({"company_id": company.id, "year": year, "period": str(period)})
+            report = model.create(
+                {"company_id": company.id, "year": year, "period": str(period)}
             )
             created |= report
             report = report._with_responsible_lang()

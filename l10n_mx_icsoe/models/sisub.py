@@ -589,6 +589,10 @@ class L10nMxIcsoeSisub(models.Model):
                     filed=self._mexico_date(self.filed_datetime),
                 )
             )
+        # Read the error file before writing anything: a bad file changes nothing.
+        errors = None
+        if result == "rejected" and error_file:
+            errors = self._parse_error_file(error_file, error_filename)
         vals = {"result_date": result_date, "result_note": note or False}
         if result == "accepted":
             if error_file:
@@ -603,8 +607,8 @@ class L10nMxIcsoeSisub(models.Model):
                 result_acuse=acuse or False, result_acuse_filename=acuse_filename
             )
         internal(self).write(vals)
-        if result == "rejected" and error_file:
-            self._load_error_file(error_file, error_filename)
+        if errors is not None:
+            self._apply_error_file(errors, error_file, error_filename)
         self._set_state(result)
         self.message_post(
             body=self.env._(
@@ -704,5 +708,9 @@ class L10nMxIcsoeSisub(models.Model):
     def _drop_exports(self):
         """Hook: remove what _freeze produced."""
 
-    def _load_error_file(self, data, filename):
-        """Hook: read INFONAVIT's error file (see sisub_export)."""
+    def _parse_error_file(self, data, filename):
+        """Hook: read INFONAVIT's error file, or refuse it (see sisub_export)."""
+        return []
+
+    def _apply_error_file(self, errors, data, filename):
+        """Hook: mark the lines the error file names (see sisub_export)."""

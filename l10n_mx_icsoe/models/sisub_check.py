@@ -28,6 +28,22 @@ from .sisub_nrp import nrp_message
 SITE_REQUIRED = ("street", "street_number", "colony", "zip", "city", "state")
 
 
+class _Where:
+    """Where an issue is, put into words only when there is an issue to report
+    (tens of thousands of lines have none)."""
+
+    __slots__ = ("_make", "_text")
+
+    def __init__(self, make):
+        self._make = make
+        self._text = None
+
+    def __str__(self):
+        if self._text is None:
+            self._text = self._make()
+        return self._text
+
+
 class SisubChecker:
     def __init__(self, report):
         self.report = report
@@ -44,6 +60,14 @@ class SisubChecker:
             company.l10n_mx_icsoe_sisub_client_nrp_placeholder or ""
         )
         self.uma = self.env["l10n_mx_icsoe.uma"]._daily_amount_on(report.date_end)
+        # read once: the checks run on every line
+        self.date_start, self.date_end = report.date_start, report.date_end
+        self.company_id = company.id
+        self.bimesters = {
+            b.number: b for b in sisub.bimesters(report.year, int(report.period))
+        }
+        self._nss_errors = {}
+        self._unsafe = {}
         self.chain = self.env["l10n_mx_icsoe.repse.registration"]._chain_of(company)
         self.registration = self._registration_of_period()
 
@@ -114,48 +138,7 @@ class SisubChecker:
         _ = self._
         ref = row["reference"] or ""
         report = self.report
-        errors, warnings = [], []
-        number = row["contract_number"]
-        if number == sisub.NO_CONTRACT_NUMBER:
-            if numbers[number] > 1:
-                errors.append(
-                    _(
-                        "Contract %(ref)s: it has no SISUB Contract Number, like "
-                        "%(count)s other contracts of the report; INFONAVIT could not "
-                        "tell their workers apart. Set the number on the contract.",
-                        ref=ref,
-                        count=numbers[number] - 1,
-                    )
-                )
-            else:
-                warnings.append(
-                    _(
-                        "Contract %(ref)s: no SISUB Contract Number, reported as 0. Set "
-                        "it on the contract if it has one.",
-                        ref=ref,
-                    )
-                )
-        else:
-            problem = sisub.contract_number_problem(number)
-            if problem:
-                errors.append(
-                    _(
-                        "Contract %(ref)s: the SISUB Contract Number '%(number)s' must be "
-                        "digits only, at most %(max)s.",
-                        ref=ref,
-                        number=number,
-                        max=sisub.CONTRACT_NUMBER_MAX,
-                    )
-                )
-            if numbers[number] > 1:
-                errors.append(
-                    _(
-                        "Contract %(ref)s: the SISUB Contract Number %(number)s is used "
-                        "by another contract of the report.",
-                        ref=ref,
-                        number=number,
-                    )
-                )
+        errors, warnings = self._number_issues(row, numbers)
         if not row["amount"] or row["amount"] <= 0:
             errors.append(
                 _(
@@ -188,59 +171,9 @@ class SisubChecker:
             )
             if message:
                 errors.append(message)
-        rfc = row["client_rfc"]
-        if not rfc:
-            errors.append(
-                _(
-                    "Contract %(ref)s: the client %(client)s has no RFC.",
-                    ref=ref,
-                    client=row["client_name"],
-                )
-            )
-        else:
-            try:
-                check_rfc(rfc)
-            except IdentifierError as error:
-                errors.append(
-                    identifier_message(
-                        self.env, error, row["client_name"], _("Client RFC")
-                    )
-                )
-        if row["partner_id"] == self.company_partner_id or (
-            rfc and rfc == self.company_rfc
-        ):
-            errors.append(
-                _(
-                    "Contract %(ref)s: the client is the company itself.",
-                    ref=ref,
-                )
-            )
-        if row["client_nrp"]:
-            message = self._nrp_error(
-                row["client_nrp"], row["client_name"], _("Registro Patronal (NRP)")
-            )
-            if message and not row["client_nrp_missing"]:
-                errors.append(message)
-        if row["client_nrp_missing"]:
-            warnings.append(
-                _(
-                    "Contract %(ref)s: the client %(client)s has no Registro Patronal; "
-                    "'%(nrp)s' is reported by the company setting 'Client without NRP'. "
-                    "Set it on the client if it has one.",
-                    ref=ref,
-                    client=row["client_name"],
-                    nrp=row["client_nrp"] or "",
-                )
-            )
-            if not row["client_nrp"]:
-                errors.append(
-                    _(
-                        "Contract %(ref)s: the client %(client)s has no Registro Patronal "
-                        "and the company has no principal one to repeat. Set either.",
-                        ref=ref,
-                        client=row["client_name"],
-                    )
-                )
+        client_errors, client_warnings = self._client_issues(row)
+        errors += client_errors
+        warnings += client_warnings
         if not (row["object"] or "").strip():
             errors.append(
                 _("Contract %(ref)s: the Objeto del contrato is empty.", ref=ref)
@@ -297,10 +230,124 @@ class SisubChecker:
         )
         return errors, warnings
 
+    def _number_issues(self, row, numbers):
+        """The SISUB contract number: digits, at most 30, one per contract."""
+        _ = self._
+        ref = row["reference"] or ""
+        errors, warnings = [], []
+        number = row["contract_number"]
+        if number == sisub.NO_CONTRACT_NUMBER:
+            if numbers[number] > 1:
+                errors.append(
+                    _(
+                        "Contract %(ref)s: it has no SISUB Contract Number, like "
+                        "%(count)s other contracts of the report; INFONAVIT could not "
+                        "tell their workers apart. Set the number on the contract.",
+                        ref=ref,
+                        count=numbers[number] - 1,
+                    )
+                )
+            else:
+                warnings.append(
+                    _(
+                        "Contract %(ref)s: no SISUB Contract Number, reported as 0. Set "
+                        "it on the contract if it has one.",
+                        ref=ref,
+                    )
+                )
+        else:
+            problem = sisub.contract_number_problem(number)
+            if problem:
+                errors.append(
+                    _(
+                        "Contract %(ref)s: the SISUB Contract Number '%(number)s' must be "
+                        "digits only, at most %(max)s.",
+                        ref=ref,
+                        number=number,
+                        max=sisub.CONTRACT_NUMBER_MAX,
+                    )
+                )
+            if numbers[number] > 1:
+                errors.append(
+                    _(
+                        "Contract %(ref)s: the SISUB Contract Number %(number)s is used "
+                        "by another contract of the report.",
+                        ref=ref,
+                        number=number,
+                    )
+                )
+        return errors, warnings
+
+    def _client_issues(self, row):
+        """The client's RFC and registro patronal."""
+        _ = self._
+        ref = row["reference"] or ""
+        errors, warnings = [], []
+        rfc = row["client_rfc"]
+        if not rfc:
+            errors.append(
+                _(
+                    "Contract %(ref)s: the client %(client)s has no RFC.",
+                    ref=ref,
+                    client=row["client_name"],
+                )
+            )
+        else:
+            try:
+                check_rfc(rfc)
+            except IdentifierError as error:
+                errors.append(
+                    identifier_message(
+                        self.env, error, row["client_name"], _("Client RFC")
+                    )
+                )
+        if row["partner_id"] == self.company_partner_id or (
+            rfc and rfc == self.company_rfc
+        ):
+            errors.append(
+                _(
+                    "Contract %(ref)s: the client is the company itself.",
+                    ref=ref,
+                )
+            )
+        if row["client_nrp"]:
+            message = self._nrp_error(
+                row["client_nrp"], row["client_name"], _("Registro Patronal (NRP)")
+            )
+            if message and not row["client_nrp_missing"]:
+                errors.append(message)
+        if row["client_nrp_missing"]:
+            warnings.append(
+                _(
+                    "Contract %(ref)s: the client %(client)s has no Registro Patronal; "
+                    "'%(nrp)s' is reported by the company setting 'Client without NRP'. "
+                    "Set it on the client if it has one.",
+                    ref=ref,
+                    client=row["client_name"],
+                    nrp=row["client_nrp"] or "",
+                )
+            )
+            if not row["client_nrp"]:
+                errors.append(
+                    _(
+                        "Contract %(ref)s: the client %(client)s has no Registro Patronal "
+                        "and the company has no principal one to repeat. Set either.",
+                        ref=ref,
+                        client=row["client_name"],
+                    )
+                )
+        return errors, warnings
+
     def _text_issues(self, row, where, columns):
         errors = []
+        unsafe = self._unsafe
         for column in columns:
-            bad = xml_unsafe_chars(row.get(column))
+            value = row.get(column)
+            if not value:
+                continue
+            bad = unsafe.get(value)
+            if bad is None:
+                bad = unsafe[value] = xml_unsafe_chars(value)
             if bad:
                 errors.append(
                     self._(
@@ -315,137 +362,24 @@ class SisubChecker:
 
     def _worker_issues(self, contract_row, worker, seen):
         _ = self._
-        report = self.report
         ref = contract_row["reference"] or ""
         name = worker["name"] or ""
         bim = worker["bimester"]
-        where = _(
-            "Contract %(ref)s, worker %(name)s, bimester %(bimester)s",
-            ref=ref,
-            name=name,
-            bimester=bim,
+        where = _Where(
+            lambda: _(
+                "Contract %(ref)s, worker %(name)s, bimester %(bimester)s",
+                ref=ref,
+                name=name,
+                bimester=bim,
+            )
         )
-        errors, warnings = [], []
-        nss = worker["nss"]
-        if not nss:
-            errors.append(_("%(where)s: the worker has no NSS.", where=where))
-        else:
-            try:
-                validate_nss(nss)
-            except IdentifierError as error:
-                errors.append(identifier_message(self.env, error, name, _("NSS")))
-        key = (nss or worker["employee_id"], bim)
-        if key in seen:
-            errors.append(
-                _(
-                    "%(where)s: NSS %(nss)s appears twice in the contract.",
-                    where=where,
-                    nss=nss,
-                )
-            )
-        seen.add(key)
-        if not worker["nrp"]:
-            errors.append(
-                _(
-                    "%(where)s: no registro patronal: set the worker's Registro "
-                    "Patronal, the contract's SISUB NRPs or the company's principal one.",
-                    where=where,
-                )
-            )
-        else:
-            message = self._nrp_error(worker["nrp"], where, _("NRP"))
-            if message:
-                errors.append(message)
-            elif worker["nrp"] not in (contract_row["nrp_codes"] or "").split():
-                warnings.append(
-                    _(
-                        "%(where)s: the worker's registro patronal %(nrp)s is not among "
-                        "the contract's SISUB NRPs (%(codes)s).",
-                        where=where,
-                        nrp=worker["nrp"],
-                        codes=contract_row["nrp_codes"],
-                    )
-                )
-        expected = {
-            b.number: b for b in sisub.bimesters(report.year, int(report.period))
-        }
-        bimester = expected.get(bim)
-        if (
-            not bimester
-            or worker["bimester_start"] != bimester.start
-            or worker["bimester_end"] != bimester.end
-            or not report.date_start <= worker["bimester_start"] <= report.date_end
-            or not report.date_start <= worker["bimester_end"] <= report.date_end
-        ):
-            errors.append(
-                _(
-                    "%(where)s: the bimester (%(start)s to %(end)s) is not one of the "
-                    "period %(period_start)s to %(period_end)s; regenerate the report.",
-                    where=where,
-                    start=worker["bimester_start"],
-                    end=worker["bimester_end"],
-                    period_start=report.date_start,
-                    period_end=report.date_end,
-                )
-            )
-        elif worker["days"] > bimester.days or worker["days"] < 0:
-            errors.append(
-                _(
-                    "%(where)s: %(days)s days placed, but the bimester has %(max)s.",
-                    where=where,
-                    days=worker["days"],
-                    max=bimester.days,
-                )
-            )
-        if worker["days"]:
-            missing = [c for c in SITE_REQUIRED if not worker.get(c)]
-            if missing and not worker.get("street"):
-                errors.append(
-                    _(
-                        "%(where)s: no work site: add the address where the service is "
-                        "rendered on the contract's Work Sites.",
-                        where=where,
-                    )
-                )
-            elif missing:
-                errors.append(
-                    _(
-                        "%(where)s: the work site address is incomplete (street, "
-                        "exterior number, colonia, ZIP, municipality, state); complete "
-                        "it on the contract's Work Sites.",
-                        where=where,
-                    )
-                )
-            if worker.get("days_without_sbc"):
-                if worker["aportacion_manual"]:
-                    pass
-                elif worker["days_without_sbc"] >= worker["days"]:
-                    errors.append(
-                        _(
-                            "%(where)s: the worker has no SBC recorded by this company "
-                            "for the bimester, so the aportación cannot be computed. Add "
-                            "it to the SBC history, or type the SUA figure on the line.",
-                            where=where,
-                        )
-                    )
-                else:
-                    warnings.append(
-                        _(
-                            "%(where)s: no SBC for %(days)s of the days placed; they add "
-                            "no aportación. Check the SBC history.",
-                            where=where,
-                            days=worker["days_without_sbc"],
-                        )
-                    )
-            if not worker["payslip_count"]:
-                warnings.append(
-                    _(
-                        "%(where)s: no payroll CFDI imported for the bimester; fixed "
-                        "pay, incapacity days and amortizaciones are reported as 0. "
-                        "Import the payroll CFDI (ICSOE > Import Payroll CFDI).",
-                        where=where,
-                    )
-                )
+        errors, warnings = self._worker_identity_issues(
+            contract_row, worker, seen, where
+        )
+        errors += self._bimester_issues(worker, where)
+        placed_errors, placed_warnings = self._placed_issues(worker, where)
+        errors += placed_errors
+        warnings += placed_warnings
         if worker["incapacity_days"] > worker["days"]:
             warnings.append(
                 _(
@@ -496,7 +430,7 @@ class SisubChecker:
                 )
             )
         moved_to = self._employee_company.get(worker["employee_id"])
-        if moved_to and moved_to != report.company_id.id:
+        if moved_to and moved_to != self.company_id:
             warnings.append(
                 _(
                     "%(where)s: the worker now belongs to another company; reported with "
@@ -505,6 +439,150 @@ class SisubChecker:
                 )
             )
         errors += self._text_issues(worker, where, ("name", *SITE_REQUIRED[:4]))
+        return errors, warnings
+
+    def _worker_identity_issues(self, contract_row, worker, seen, where):
+        """NSS, duplicates and the registro patronal of a worker line."""
+        _ = self._
+        name = worker["name"] or ""
+        bim = worker["bimester"]
+        errors, warnings = [], []
+        nss = worker["nss"]
+        if not nss:
+            errors.append(_("%(where)s: the worker has no NSS.", where=where))
+        else:
+            if nss not in self._nss_errors:
+                try:
+                    validate_nss(nss)
+                    self._nss_errors[nss] = None
+                except IdentifierError as error:
+                    self._nss_errors[nss] = identifier_message(
+                        self.env, error, name, _("NSS")
+                    )
+            if self._nss_errors[nss]:
+                errors.append(self._nss_errors[nss])
+        key = (nss or worker["employee_id"], bim)
+        if key in seen:
+            errors.append(
+                _(
+                    "%(where)s: NSS %(nss)s appears twice in the contract.",
+                    where=where,
+                    nss=nss,
+                )
+            )
+        seen.add(key)
+        if not worker["nrp"]:
+            errors.append(
+                _(
+                    "%(where)s: no registro patronal: set the worker's Registro "
+                    "Patronal, the contract's SISUB NRPs or the company's principal one.",
+                    where=where,
+                )
+            )
+        else:
+            message = self._nrp_error(worker["nrp"], where, _("NRP"))
+            if message:
+                errors.append(message)
+            elif worker["nrp"] not in (contract_row["nrp_codes"] or "").split():
+                warnings.append(
+                    _(
+                        "%(where)s: the worker's registro patronal %(nrp)s is not among "
+                        "the contract's SISUB NRPs (%(codes)s).",
+                        where=where,
+                        nrp=worker["nrp"],
+                        codes=contract_row["nrp_codes"],
+                    )
+                )
+        return errors, warnings
+
+    def _bimester_issues(self, worker, where):
+        """The bimester is one of the period's, and its days fit in it."""
+        _ = self._
+        bim = worker["bimester"]
+        errors = []
+        bimester = self.bimesters.get(bim)
+        if (
+            not bimester
+            or worker["bimester_start"] != bimester.start
+            or worker["bimester_end"] != bimester.end
+            or not self.date_start <= worker["bimester_start"] <= self.date_end
+            or not self.date_start <= worker["bimester_end"] <= self.date_end
+        ):
+            errors.append(
+                _(
+                    "%(where)s: the bimester (%(start)s to %(end)s) is not one of the "
+                    "period %(period_start)s to %(period_end)s; regenerate the report.",
+                    where=where,
+                    start=worker["bimester_start"],
+                    end=worker["bimester_end"],
+                    period_start=self.date_start,
+                    period_end=self.date_end,
+                )
+            )
+        elif worker["days"] > bimester.days or worker["days"] < 0:
+            errors.append(
+                _(
+                    "%(where)s: %(days)s days placed, but the bimester has %(max)s.",
+                    where=where,
+                    days=worker["days"],
+                    max=bimester.days,
+                )
+            )
+        return errors
+
+    def _placed_issues(self, worker, where):
+        """What a bimester with days placed needs: work site, SBC, payslips."""
+        _ = self._
+        errors, warnings = [], []
+        if worker["days"]:
+            missing = [c for c in SITE_REQUIRED if not worker.get(c)]
+            if missing and not worker.get("street"):
+                errors.append(
+                    _(
+                        "%(where)s: no work site: add the address where the service is "
+                        "rendered on the contract's Work Sites.",
+                        where=where,
+                    )
+                )
+            elif missing:
+                errors.append(
+                    _(
+                        "%(where)s: the work site address is incomplete (street, "
+                        "exterior number, colonia, ZIP, municipality, state); complete "
+                        "it on the contract's Work Sites.",
+                        where=where,
+                    )
+                )
+            if worker.get("days_without_sbc"):
+                if worker["aportacion_manual"]:
+                    pass
+                elif worker["days_without_sbc"] >= worker["days"]:
+                    errors.append(
+                        _(
+                            "%(where)s: the worker has no SBC recorded by this company "
+                            "for the bimester, so the aportación cannot be computed. Add "
+                            "it to the SBC history, or type the SUA figure on the line.",
+                            where=where,
+                        )
+                    )
+                else:
+                    warnings.append(
+                        _(
+                            "%(where)s: no SBC for %(days)s of the days placed; they add "
+                            "no aportación. Check the SBC history.",
+                            where=where,
+                            days=worker["days_without_sbc"],
+                        )
+                    )
+            if not worker["payslip_count"]:
+                warnings.append(
+                    _(
+                        "%(where)s: no payroll CFDI imported for the bimester; fixed "
+                        "pay, incapacity days and amortizaciones are reported as 0. "
+                        "Import the payroll CFDI (ICSOE > Import Payroll CFDI).",
+                        where=where,
+                    )
+                )
         return errors, warnings
 
     @staticmethod
@@ -528,11 +606,10 @@ class SisubChecker:
         ranges = defaultdict(lambda: defaultdict(list))
         for contract_id, employee_id, date_from, date_to in assignments:
             ranges[employee_id][contract_id].append((date_from, date_to))
-        report = self.report
         for employee_id, by_contract in ranges.items():
             if len(by_contract) < 2:
                 continue
-            for bim in sisub.bimesters(report.year, int(report.period)):
+            for bim in self.bimesters.values():
                 merged = [
                     sisub.clip(sisub.merge_ranges(items), bim.start, bim.end)
                     for items in by_contract.values()

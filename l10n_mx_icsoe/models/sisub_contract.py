@@ -34,7 +34,7 @@ class L10nMxIcsoeWorkSite(models.Model):
     zip = fields.Char(string="ZIP")
     city = fields.Char(string="Municipality")
     state_id = fields.Many2one(
-        "res.country.state", string="State", domain="[('country_id.code', '=', 'MX')]"
+        "res.country.state", domain="[('country_id.code', '=', 'MX')]"
     )
     is_complete = fields.Boolean(
         string="Complete",

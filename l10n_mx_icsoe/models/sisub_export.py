@@ -420,18 +420,14 @@ class L10nMxIcsoeSisub(models.Model):
         self._load_error_file(data, filename)
 
     def _load_error_file(self, data, filename):
-        """Mark the lines INFONAVIT's error file names as rejected, with its messages.
+        self._apply_error_file(self._parse_error_file(data, filename), data, filename)
 
-        ``data`` is base64, as a Binary field gives it. Matching, first that
-        applies: the file and row the error names (rows counted as a spreadsheet
-        shows them, the header included when the CSVs have one [U]); the NSS
-        (with the contract number and bimester when given); the contract number.
-        Rows that name nothing are kept in *Errors Not Matched to a Line*.
-        """
+    def _parse_error_file(self, data, filename):
+        """The rows of INFONAVIT's error file (``data`` in base64), or a refusal."""
         self.ensure_one()
         try:
             raw = base64.b64decode(data or b"", validate=True)
-            errors = sisub.parse_error_file(raw)
+            return sisub.parse_error_file(raw)
         except (ValueError, sisub.SisubError) as error:
             detail = getattr(error, "detail", None) or str(error)
             raise UserError(
@@ -443,10 +439,24 @@ class L10nMxIcsoeSisub(models.Model):
                     detail=detail,
                 )
             ) from error
+
+    def _apply_error_file(self, errors, data, filename):
+        """Mark the lines INFONAVIT's error file names as rejected, with its messages.
+
+        Matching, first that applies: the file and row the error names (rows
+        counted as a spreadsheet shows them, the header included when the CSVs
+        have one [U]); the NSS (with the contract number and bimester when
+        given); the contract number. Rows that name nothing are kept in *Errors
+        Not Matched to a Line*.
+        """
+        self.ensure_one()
         matched, unmatched = self._match_errors(errors)
+        # The lines are the workflow's to mark (the caller checked the manager).
         for model in ("l10n_mx_icsoe.sisub.contract", "l10n_mx_icsoe.sisub.worker"):
-            old = self.env[model].search(
-                [("sisub_id", "=", self.id), ("rejected", "=", True)]
+            old = (
+                self.env[model]
+                .sudo()
+                .search([("sisub_id", "=", self.id), ("rejected", "=", True)])
             )
             internal(old).write({"rejected": False, "rejection_text": False})
         for model, messages in matched.items():
@@ -454,7 +464,7 @@ class L10nMxIcsoeSisub(models.Model):
             for line_id, texts in messages.items():
                 by_text["\n".join(texts)].append(line_id)
             for text, ids in by_text.items():
-                internal(self.env[model].browse(ids)).write(
+                internal(self.env[model].sudo().browse(ids)).write(
                     {"rejected": True, "rejection_text": text}
                 )
         count = sum(len(messages) for messages in matched.values())

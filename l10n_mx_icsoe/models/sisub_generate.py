@@ -10,6 +10,7 @@ one UPDATE of the report's counters. Days, aportaciones and the checks are
 computed in Python in between, so each row is inserted with its result.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from decimal import Decimal
 
@@ -17,7 +18,6 @@ from odoo import fields
 from odoo.tools import SQL
 
 from ..icsoe import sisub
-from .filing_generate import _insert
 from .sisub_check import SisubChecker
 
 CONTRACT_COLUMNS = (
@@ -48,12 +48,9 @@ CONTRACT_COLUMNS = (
 WORKER_COLUMNS = (
     "contract_line_id",
     "contract_sequence",
-    "contract_id",
     "contract_number",
     "employee_id",
-    "assignment_id",
     "work_site_id",
-    "nrp_id",
     "name",
     "nss",
     "nrp",
@@ -94,7 +91,6 @@ SITE_COLUMNS = (
     "city",
     "state",
 )
-ZERO = Decimal(0)
 
 
 def _select_contracts(report):
@@ -120,13 +116,6 @@ def _select_contracts(report):
                         WHERE r.contract_id = c.id
                      ORDER BY n.is_principal DESC NULLS LAST, n.name
                    ) AS contract_nrps,
-                   ARRAY(
-                       SELECT n.id
-                         FROM l10n_mx_icsoe_contract_nrp_rel r
-                         JOIN l10n_mx_icsoe_nrp n ON n.id = r.nrp_id
-                        WHERE r.contract_id = c.id
-                     ORDER BY n.is_principal DESC NULLS LAST, n.name
-                   ) AS contract_nrp_ids,
                    (
                        SELECT COUNT(*)
                          FROM ir_attachment_l10n_mx_icsoe_contract_rel d
@@ -189,7 +178,7 @@ def _select_assignments(report, contract_ids):
             SELECT a.id AS assignment_id, a.contract_id, a.date_from, a.date_to,
                    a.work_site_id, e.id AS employee_id, e.name, e.ssnid AS nss,
                    e.company_id AS employee_company_id,
-                   n.id AS employee_nrp_id, n.name AS employee_nrp
+                   n.name AS employee_nrp
               FROM l10n_mx_icsoe_contract_assignment a
               JOIN hr_employee e ON e.id = a.employee_id
          LEFT JOIN l10n_mx_icsoe_nrp n ON n.id = e.l10n_mx_icsoe_nrp_id
@@ -276,7 +265,7 @@ def _select_pay(report, contract_ids, pay_from):
                    AND p.payment_date BETWEEN %(pay_from)s AND %(end)s
                    AND p.period_start IS NOT NULL AND p.period_end IS NOT NULL
                    AND p.employee_id IN (SELECT employee_id FROM asg)
-            ), overlaps AS (
+            ), parts AS (
                 SELECT asg.contract_id, pay.*,
                        LEAST(pay.period_end, asg.date_to)
                        - GREATEST(pay.period_start, asg.date_from) + 1 AS overlap
@@ -289,17 +278,18 @@ def _select_pay(report, contract_ids, pay_from):
                        o.overlap::numeric / GREATEST(
                            o.pay_days, SUM(o.overlap) OVER (PARTITION BY o.id)
                        ) AS share
-                  FROM overlaps o
+                  FROM parts o
             )
             SELECT contract_id, employee_id,
                    EXTRACT(YEAR FROM payment_date)::int AS year,
                    (EXTRACT(MONTH FROM payment_date)::int + 1) / 2 AS bimester,
-                   SUM(fixed_pay * share) AS fixed_pay,
-                   SUM(variable_pay * share) AS variable_pay,
-                   SUM(non_integrable_pay * share) AS non_integrable_pay,
-                   SUM(incapacity_days * share) AS incapacity_days,
-                   SUM(housing_credit * share) AS housing_credit,
-                   COUNT(DISTINCT id) AS payslips
+                   ROUND(SUM(fixed_pay * share), 2)::float8 AS fixed_pay,
+                   ROUND(SUM(variable_pay * share), 2)::float8 AS variable_pay,
+                   ROUND(SUM(non_integrable_pay * share), 2)::float8
+                       AS non_integrable_pay,
+                   ROUND(SUM(incapacity_days * share))::int AS incapacity_days,
+                   ROUND(SUM(housing_credit * share), 2)::float8 AS housing_credit,
+                   COUNT(DISTINCT id)::int AS payslips
               FROM shares
           GROUP BY 1, 2, 3, 4
             """,
@@ -315,76 +305,115 @@ def _select_pay(report, contract_ids, pay_from):
     }
 
 
-def _amount(value):
-    return float(sisub.money(value or ZERO))
+def _insert(env, model_name, columns, common, rows, returning=None):
+    """INSERT all rows in one statement, column by column (``unnest`` of one
+    array per column: fast on tens of thousands of rows). Returns the values of
+    ``returning`` (e.g. ``("id", "sequence")``) of the new rows."""
+    if not rows:
+        return []
+    model = env[model_name]
+    names = (*common, *columns)
+
+    def array(name):
+        pg_type = model._fields[name].column_type[1]
+        return SQL("%s::%s[]", [row[name] for row in rows], SQL(pg_type))
+
+    query = SQL(
+        "INSERT INTO %s (%s) SELECT %s, u.* FROM unnest(%s) AS u",
+        SQL.identifier(model._table),
+        SQL(", ").join(SQL.identifier(name) for name in names),
+        SQL(", ").join(SQL("%s", value) for value in common.values()),
+        SQL(", ").join(array(name) for name in columns),
+    )
+    if returning:
+        query = SQL(
+            "%s RETURNING %s",
+            query,
+            SQL(", ").join(SQL.identifier(name) for name in returning),
+        )
+    env.cr.execute(query)
+    return env.cr.fetchall() if returning else []
 
 
 class _Context:
     """What the rows of one generation share."""
 
-    def __init__(self, report, checker):
+    def __init__(self, report, checker, sbc, uma):
         self.report = report
         self.checker = checker
         self.bimesters = sisub.bimesters(report.year, int(report.period))
+        self.previous = {
+            bim.number: sisub.previous_bimester(bim) for bim in self.bimesters
+        }
         self.company_nrp = checker.principal_nrp  # (id, code) or (None, None)
+        self.sbc = sbc
+        self.uma = uma
+        self._timelines = {}
+
+    def timeline(self, employee_id):
+        """The worker's capped daily SBC, built once for all his lines."""
+        line = self._timelines.get(employee_id)
+        if line is None:
+            line = self._timelines[employee_id] = sisub.timeline(
+                self.sbc.get(employee_id, ()), self.uma
+            )
+        return line
 
 
-def _worker_rows(ctx, contract, assignments, sites, first_site, sbc, uma, pay):
+NO_PAY = {
+    "fixed_pay": 0.0,
+    "variable_pay": 0.0,
+    "non_integrable_pay": 0.0,
+    "incapacity_days": 0,
+    "housing_credit": 0.0,
+    "payslips": 0,
+}
+
+
+def _worker_rows(ctx, contract, assignments, sites, first_site, pay):
     """Two rows (one per bimester) per worker of ``contract``."""
     groups = {}
     for assignment in assignments:
         groups.setdefault(assignment["employee_id"], []).append(assignment)
-    contract_nrp = (
-        (contract["contract_nrp_ids"][0], contract["contract_nrps"][0])
-        if contract["contract_nrps"]
-        else None
-    )
+    contract_nrp = contract["contract_nrps"][0] if contract["contract_nrps"] else None
+    contract_id = contract["contract_id"]
+    number = contract["contract_number"] or sisub.NO_CONTRACT_NUMBER
     rows = []
     for employee_id, items in groups.items():
         worker = items[0]
         ranges = sisub.merge_ranges((a["date_from"], a["date_to"]) for a in items)
-        if worker["employee_nrp"]:
-            nrp_id, nrp = worker["employee_nrp_id"], worker["employee_nrp"]
-        elif contract_nrp:
-            nrp_id, nrp = contract_nrp
-        else:
-            nrp_id, nrp = ctx.company_nrp
-        history = sbc.get(employee_id, ())
+        nrp = worker["employee_nrp"] or contract_nrp or ctx.company_nrp[1]
+        line = ctx.timeline(employee_id)
         for bim in ctx.bimesters:
             placed = sisub.clip(ranges, bim.start, bim.end)
-            result = sisub.aportacion(placed, history, uma)
+            result = sisub.aportacion(placed, line)
             # the assignment of the last day placed in the bimester (else the first)
             last_day = placed[-1][1] if placed else None
-            assignment = next(
-                (
-                    a
-                    for a in reversed(items)
-                    if last_day
-                    and a["date_from"] <= last_day
-                    and (not a["date_to"] or a["date_to"] >= last_day)
-                ),
-                items[0],
-            )
+            assignment = items[0]
+            if last_day and len(items) > 1:
+                assignment = next(
+                    (
+                        a
+                        for a in reversed(items)
+                        if a["date_from"] <= last_day
+                        and (not a["date_to"] or a["date_to"] >= last_day)
+                    ),
+                    items[0],
+                )
             site = sites.get(assignment["work_site_id"]) or first_site
-            paid = pay.get((contract["contract_id"], employee_id, bim.year, bim.number))
-            previous = sisub.previous_bimester(bim)
+            paid = pay.get((contract_id, employee_id, bim.year, bim.number), NO_PAY)
+            previous = ctx.previous[bim.number]
             before = pay.get(
-                (contract["contract_id"], employee_id, previous.year, previous.number)
+                (contract_id, employee_id, previous.year, previous.number), NO_PAY
             )
-            sbc_day = last_day or bim.end
-            sbc_now = next(
-                (amount for day, amount in reversed(history) if day <= sbc_day), None
-            )
-            computed = _amount(result.amount)
+            index = bisect_right(line.starts, last_day or bim.end) - 1
+            sbc_now = line.values[index] if index >= 0 else None
+            computed = float(result.amount)
             row = {
-                "contract_id": contract["contract_id"],
-                "contract_number": contract["contract_number"]
-                or sisub.NO_CONTRACT_NUMBER,
+                "contract_id": contract_id,
+                "contract_number": number,
                 "employee_id": employee_id,
-                "employee_company_id": worker["employee_company_id"],
-                "assignment_id": assignment["assignment_id"],
                 "work_site_id": site["id"] if site else None,
-                "nrp_id": nrp_id,
                 "name": worker["name"],
                 "nss": worker["nss"],
                 "nrp": nrp,
@@ -393,25 +422,21 @@ def _worker_rows(ctx, contract, assignments, sites, first_site, sbc, uma, pay):
                 "bimester_end": bim.end,
                 "days": result.days,
                 "days_without_sbc": result.days_without_sbc,
-                "capped_days": result.capped_days,
-                **{column: site[column] if site else None for column in SITE_COLUMNS},
-                "variable_pay": _amount(before and before["variable_pay"]),
-                "fixed_pay": _amount(paid and paid["fixed_pay"]),
-                "incapacity_days": int(
-                    sisub.to_decimal(
-                        paid and paid["incapacity_days"]
-                    ).to_integral_value()
-                ),
-                "non_integrable_pay": _amount(paid and paid["non_integrable_pay"]),
-                "payslip_count": paid["payslips"] if paid else 0,
-                "sbc": float(sbc_now) if sbc_now is not None else 0.0,
+                "variable_pay": before["variable_pay"],
+                "fixed_pay": paid["fixed_pay"],
+                "incapacity_days": paid["incapacity_days"],
+                "non_integrable_pay": paid["non_integrable_pay"],
+                "payslip_count": paid["payslips"],
+                "sbc": float(sbc_now[0]) if sbc_now else 0.0,
                 "sbc_capped": float(result.sbc_capped or 0),
                 "aportacion_computed": computed,
                 "aportacion_manual": False,
                 "aportacion_sua": 0.0,
                 "aportacion": computed,
-                "amortizacion": _amount(paid and paid["housing_credit"]),
+                "amortizacion": paid["housing_credit"],
             }
+            for column in SITE_COLUMNS:
+                row[column] = site[column] if site else None
             rows.append(row)
     return rows
 
@@ -441,7 +466,7 @@ def build_rows(report, checker, typed=None):
     employee_ids = sorted({a["employee_id"] for a in assignments})
     sbc = _select_sbc(report, employee_ids)
     uma = _select_uma(report)
-    ctx = _Context(report, checker)
+    ctx = _Context(report, checker, sbc, uma)
     pay_from = sisub.previous_bimester(ctx.bimesters[0]).start
     pay = _select_pay(report, contract_ids, pay_from)
     by_contract = defaultdict(list)
@@ -458,8 +483,6 @@ def build_rows(report, checker, typed=None):
             by_contract[contract["contract_id"]],
             sites,
             first_sites.get(contract["contract_id"]),
-            sbc,
-            uma,
             pay,
         )
         for worker in workers:
@@ -475,7 +498,7 @@ def build_rows(report, checker, typed=None):
         contract["contract_number"] = (
             contract["contract_number"] or sisub.NO_CONTRACT_NUMBER
         )
-        contract["amount"] = _amount(contract["amount"])
+        contract["amount"] = float(sisub.money(contract["amount"]))
     checker.prepare(contracts)
     return contracts
 
@@ -488,9 +511,10 @@ def generate_sisub(report):
     cr.execute(
         SQL(
             """
-            SELECT contract_id, employee_id, bimester, aportacion_sua
-              FROM l10n_mx_icsoe_sisub_worker
-             WHERE sisub_id = %s AND aportacion_manual
+            SELECT c.contract_id, w.employee_id, w.bimester, w.aportacion_sua
+              FROM l10n_mx_icsoe_sisub_worker w
+              JOIN l10n_mx_icsoe_sisub_contract c ON c.id = w.contract_line_id
+             WHERE w.sisub_id = %s AND w.aportacion_manual
             """,
             report.id,
         )
@@ -505,23 +529,22 @@ def generate_sisub(report):
     rows = build_rows(report, checker, typed)
 
     now = fields.Datetime.now()
-    common = {
-        "sisub_id": report.id,
-        "company_id": report.company_id.id,
-        "create_uid": env.uid,
-        "write_uid": env.uid,
-        "create_date": now,
-        "write_date": now,
-    }
-    line_ids = _insert(
-        env, "l10n_mx_icsoe_sisub_contract", CONTRACT_COLUMNS, common, rows
+    common = {"sisub_id": report.id, "company_id": report.company_id.id}
+    inserted = _insert(
+        env,
+        "l10n_mx_icsoe.sisub.contract",
+        CONTRACT_COLUMNS,
+        common,
+        rows,
+        returning=("id", "sequence"),
     )
+    line_ids = {sequence: line_id for line_id, sequence in inserted}
     worker_rows = []
-    for row, line_id in zip(rows, line_ids, strict=True):
+    for row in rows:
         for worker in row["workers"]:
-            worker["contract_line_id"] = line_id
+            worker["contract_line_id"] = line_ids[row["sequence"]]
             worker["contract_sequence"] = row["sequence"]
             worker_rows.append(worker)
-    _insert(env, "l10n_mx_icsoe_sisub_worker", WORKER_COLUMNS, common, worker_rows)
+    _insert(env, "l10n_mx_icsoe.sisub.worker", WORKER_COLUMNS, common, worker_rows)
     env.invalidate_all()
     checker.write_totals(rows, generated_at=now)

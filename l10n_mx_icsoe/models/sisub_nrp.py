@@ -73,15 +73,24 @@ class L10nMxIcsoeNrp(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._normalize(dict(vals)) for vals in vals_list]
-        records = super().create(vals_list)
-        records.filtered("is_principal")._unset_other_principals()
-        return records
+        principal_companies = [
+            vals.get("company_id") or self.env.company.id
+            for vals in vals_list
+            if vals.get("is_principal")
+        ]
+        if principal_companies:
+            self.search(
+                [
+                    ("company_id", "in", principal_companies),
+                    ("is_principal", "=", True),
+                ]
+            ).write({"is_principal": False})
+        return super().create(vals_list)
 
     def write(self, vals):
-        res = super().write(self._normalize(dict(vals)))
         if vals.get("is_principal"):
             self._unset_other_principals()
-        return res
+        return super().write(self._normalize(dict(vals)))
 
     @staticmethod
     def _normalize(vals):

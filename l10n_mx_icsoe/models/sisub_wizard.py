@@ -1,9 +1,13 @@
 """Wizards of the SISUB report: register the presentation, record INFONAVIT's answer."""
 
+from datetime import datetime, time
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..wizards.filing_register import L10nMxIcsoeFilingRegister
+from .periodic_report import MEXICO_TZ
 
 
 class L10nMxIcsoeSisubRegister(models.TransientModel):
@@ -41,8 +45,21 @@ class L10nMxIcsoeSisubRegister(models.TransientModel):
             res["sisub_id"] = self.env.context.get("active_id")
         return res
 
-    # Same Mexico City conversion as the ICSOE wizard.
-    _filed_datetime_utc = L10nMxIcsoeFilingRegister._filed_datetime_utc
+    def _filed_datetime_utc(self):
+        """The date and time on the acuse (Mexico City) in UTC."""
+        self.ensure_one()
+        hours, minutes = divmod(round((self.filed_time or 0.0) * 60), 60)
+        if not 0 <= self.filed_time < 24 or hours > 23:
+            raise UserError(
+                self.env._(
+                    "%(report)s: the Presentation Time must be between 00:00 and 23:59.",
+                    report=self.sisub_id.display_name,
+                )
+            )
+        local = pytz.timezone(MEXICO_TZ).localize(
+            datetime.combine(self.filed_date, time(hours, minutes))
+        )
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
 
     def action_register(self):
         self.ensure_one()
@@ -84,7 +101,6 @@ class L10nMxIcsoeSisubResult(models.TransientModel):
     )
     acuse_filename = fields.Char()
     error_file = fields.Binary(
-        string="Error File",
         help="The file INFONAVIT returns with the rejection (Logmensaje, CSV).",
     )
     error_filename = fields.Char()

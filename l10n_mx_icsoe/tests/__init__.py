@@ -10,3 +10,5 @@ from . import test_integrity
 from . import test_rpc_security
 from . import test_import_limits
 from . import test_lifecycle
+from . import test_desk
+from . import test_sisub

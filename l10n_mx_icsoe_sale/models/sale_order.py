@@ -70,7 +70,9 @@ class SaleOrder(models.Model):
         "that contract; confirming creates one for each other service.",
     )
     l10n_mx_icsoe_contract_count = fields.Integer(
-        compute="_compute_l10n_mx_icsoe_contract_count", groups=CONTRACT_GROUPS
+        string="ICSOE Contract Count",
+        compute="_compute_l10n_mx_icsoe_contract_count",
+        groups=CONTRACT_GROUPS,
     )
 
     @api.depends("l10n_mx_icsoe_contract_ids")

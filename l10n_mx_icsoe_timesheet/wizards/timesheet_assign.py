@@ -19,8 +19,8 @@ class L10nMxIcsoeTimesheetAssign(models.TransientModel):
     line_ids = fields.One2many(
         "l10n_mx_icsoe.timesheet.assign.line", "wizard_id", string="Proposal"
     )
-    change_count = fields.Integer(compute="_compute_counts")
-    blocked_count = fields.Integer(compute="_compute_counts")
+    change_count = fields.Integer(string="Changes to Apply", compute="_compute_counts")
+    blocked_count = fields.Integer(string="Blocked Rows", compute="_compute_counts")
     message = fields.Text(readonly=True)
 
     def _compute_counts(self):
