@@ -4,6 +4,7 @@
 Run with the project venv: ~/.cache/l10n_mx_icsoe/venv/bin/python scripts/make_demo_xml.py
 """
 
+import base64
 import datetime as dt
 import random
 import sys
@@ -123,6 +124,34 @@ surn = [
 states = ["DF", "MC", "JC", "NL", "PL", "GT", "QT"]
 
 
+def blank_pdf():
+    """A valid one-page blank PDF (with its cross-reference table), for the demo
+    documents SISUB uploads (deed, contracts)."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>",
+    ]
+    data = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    data += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return base64.b64encode(data).decode()
+
+
+PDF = blank_pdf()
+# SISUB: the company's registros patronales (León, principal; Irapuato).
+NRP_MAIN, NRP_IRAPUATO = "G4511234107", "G4512345105"
+
+
 def title(s):
     return s.capitalize()
 
@@ -184,6 +213,22 @@ A(f"""    <record id="base.main_company" model="res.company">
         <field name="registration_id" ref="demo_repse"/>
         <field name="folio">22469</field>
         <field name="description">Mantenimiento preventivo y correctivo de maquinaria y equipo industrial</field>
+    </record>""")
+# SISUB: registros patronales and the articles of incorporation.
+A(f"""    <record id="demo_nrp_main" model="l10n_mx_icsoe.nrp">
+        <field name="name">{NRP_MAIN}</field>
+        <field name="company_id" ref="base.main_company"/>
+        <field name="description">León</field>
+        <field name="is_principal" eval="True"/>
+    </record>
+    <record id="demo_nrp_irapuato" model="l10n_mx_icsoe.nrp">
+        <field name="name">{NRP_IRAPUATO}</field>
+        <field name="company_id" ref="base.main_company"/>
+        <field name="description">Irapuato</field>
+    </record>
+    <record id="base.main_company" model="res.company">
+        <field name="l10n_mx_icsoe_deed">{PDF}</field>
+        <field name="l10n_mx_icsoe_deed_filename">escritura_constitutiva.pdf</field>
     </record>""")
 clients = [
     (
@@ -252,6 +297,10 @@ for i, (name, ini, email, mobile, phone, state, city, other) in enumerate(client
         <field name="email">{email}</field>
         <field name="mobile">{mobile}</field>
         <field name="phone">{phone}</field>''')
+    if i < 5:
+        A(
+            f"""        <field name="l10n_mx_icsoe_nrp">{"BCGHJ"[i - 1]}{i}{i + 2}{45678 + 11 * i:05d}10{i}</field>"""
+        )
     if other:
         A("""        <field name="l10n_mx_icsoe_other_address" eval="True"/>
         <field name="l10n_mx_icsoe_street">Calle Hacienda Vieja</field>
@@ -274,6 +323,11 @@ for i in range(1, 31):
         f"{random.randint(10, 99)}{random.randint(10, 24):02d}{birth.year % 100:02d}{random.randint(0, 9999):04d}"
     )
     validate_nss(nss)
+    nrp = (
+        '\n        <field name="l10n_mx_icsoe_nrp_id" ref="demo_nrp_irapuato"/>'
+        if 9 <= i <= 12
+        else ""
+    )
     sbc1 = round(random.uniform(278.8, 900), 2)
     sbc2 = round(sbc1 * 1.06, 2)
     A(f'''    <record id="demo_worker_{i:02d}" model="hr.employee">
@@ -281,7 +335,7 @@ for i in range(1, 31):
         <field name="company_id" ref="base.main_company"/>
         <field name="ssnid">{nss}</field>
         <field name="l10n_mx_curp">{curp}</field>
-        <field name="job_title">{"Técnico de mantenimiento" if i % 3 == 0 else "Auxiliar de limpieza"}</field>
+        <field name="job_title">{"Técnico de mantenimiento" if i % 3 == 0 else "Auxiliar de limpieza"}</field>{nrp}
     </record>
     <record id="demo_worker_{i:02d}_sbc_1" model="l10n_mx_icsoe.sbc">
         <field name="employee_id" ref="demo_worker_{i:02d}"/>
@@ -379,16 +433,56 @@ contracts = [
     ),
 ]
 for n, (k, d, cl, svc, state, workers, endoff, obj) in enumerate(contracts, 1):
+    if n in (2, 3):  # the signed contract, for the SISUB contracts PDF
+        A(f"""    <record id="demo_contract_{n}_document" model="ir.attachment">
+        <field name="name">Contrato CSE-{n:03d} firmado.pdf</field>
+        <field name="datas">{PDF}</field>
+        <field name="mimetype">application/pdf</field>
+    </record>""")
     A(f'''    <record id="demo_contract_{n}" model="l10n_mx_icsoe.contract">
         <field name="name">CSE-{n:03d}</field>
         <field name="company_id" ref="base.main_company"/>
         <field name="partner_id" ref="demo_client_{cl}"/>
         <field name="repse_service_id" ref="demo_repse_service_{svc}"/>
         <field name="object">{obj}</field>
-        <field name="date_start" eval="{pstart(k, d)}"/>''')
+        <field name="date_start" eval="{pstart(k, d)}"/>
+        <field name="sisub_number">{2024000 + n}</field>
+        <field name="sisub_contract_type">services</field>
+        <field name="amount_untaxed">{(180 + 35 * n) * 1000:.2f}</field>
+        <field name="estimated_worker_count">{max(len(workers), 4)}</field>''')
+    if n in (2, 3):
+        A(
+            f"""        <field name="document_ids" eval="[Command.set([ref('demo_contract_{n}_document')])]"/>"""
+        )
     if endoff:
         A(f'''        <field name="date_end" eval="{pstart(k, d + endoff)}"/>''')
     A(f"""        <field name="state">{state}</field>
+    </record>""")
+    city, state_ref, street = {
+        1: ("Querétaro", "base.state_mx_qro", "Av. Industria 105"),
+        2: ("León", "base.state_mx_gto", "Blvd. Aeropuerto 2210"),
+        3: ("Irapuato", "base.state_mx_gto", "Calzada Insurgentes 315"),
+        4: ("Monterrey", "base.state_mx_nl", "Av. Ruiz Cortines 4020"),
+        5: ("Zapopan", "base.state_mx_jal", "Periférico Poniente 7800"),
+    }[cl]
+    A(f"""    <record id="demo_contract_{n}_site" model="l10n_mx_icsoe.work.site">
+        <field name="contract_id" ref="demo_contract_{n}"/>
+        <field name="name">Planta del cliente</field>
+        <field name="street">{street.rsplit(" ", 1)[0]}</field>
+        <field name="street_number">{street.rsplit(" ", 1)[1]}</field>
+        <field name="colony">Zona Industrial</field>
+        <field name="zip">{37000 + 110 * cl}</field>
+        <field name="city">{city}</field>
+        <field name="state_id" ref="{state_ref}"/>
+    </record>""")
+    if n == 2:  # an amendment raises the amount from the second month on
+        A(f"""    <record id="demo_contract_2_amendment" model="l10n_mx_icsoe.contract.amendment">
+        <field name="contract_id" ref="demo_contract_2"/>
+        <field name="date" eval="{pstart(k, d + 45)}"/>
+        <field name="amount_untaxed">{(180 + 35 * n) * 1000 * 1.15:.2f}</field>
+        <field name="name">Convenio modificatorio 1: turno adicional</field>
+        <field name="document">{PDF}</field>
+        <field name="document_filename">convenio_modificatorio_1.pdf</field>
     </record>""")
     for w in workers:
         A(f'''    <record id="demo_assignment_{n}_{w:02d}" model="l10n_mx_icsoe.contract.assignment">

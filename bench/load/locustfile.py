@@ -32,6 +32,7 @@ Every call is one Locust request named after its page type, so Locust's
 statistics (and ``bench/load/report.py``) give p50/p95 per page type.
 """
 
+import csv
 import itertools
 import json
 import os
@@ -63,6 +64,34 @@ X2MANY_LIMIT = 40
 LIST_LIMIT = 80
 
 _accounts = itertools.cycle(SCENARIO["users"])
+#: Every request (start, page type, milliseconds, ok): the report computes exact
+#: percentiles from it (Locust's are rounded), over the whole run and while the
+#: background import ran.
+_samples = open(  # noqa: SIM115 - closed when Locust quits
+    os.environ.get("LOAD_SAMPLES", "out/load/requests.csv"),
+    "w",
+    newline="",
+    encoding="utf-8",
+)
+_writer = csv.writer(_samples)
+_writer.writerow(["start", "name", "ms", "ok"])
+
+
+@events.request.add_listener
+def _record(name, response_time, exception, start_time=None, **_kwargs):
+    _writer.writerow(
+        [
+            f"{start_time or time.time():.3f}",
+            name,
+            f"{response_time:.1f}",
+            int(exception is None),
+        ]
+    )
+
+
+@events.quitting.add_listener
+def _close_samples(**_kwargs):
+    _samples.close()
 
 
 @events.init.add_listener
@@ -129,7 +158,7 @@ class Connector(odoolib.JsonRPCConnector):
             "params": params,
             "id": random.randint(0, 10**9),
         }
-        start = time.perf_counter()
+        started, start = time.time(), time.perf_counter()
         length, exception, result = 0, None, None
         try:
             response = self.http.post(self.base + path, json=payload)
@@ -158,6 +187,7 @@ class Connector(odoolib.JsonRPCConnector):
             response_length=length,
             exception=exception,
             context={},
+            start_time=started,
         )
         if exception is not None:
             raise exception

@@ -2,7 +2,7 @@
 
     python bench/load/prepare.py --config .odoo.conf --db icsoe_load --out out/load
         [--users 20] [--companies 4] [--contracts 400] [--workers-per-contract 10]
-        [--import-workers 1000] [--import-files 4000]
+        [--drafts 0] [--import-workers 1500] [--import-files 6000]
 
 Run in the Odoo virtualenv on a database that already holds l10n_mx_icsoe with
 its demo data (``scripts/load`` installs it). Adds, with the benchmarks'
@@ -17,7 +17,9 @@ builders (``bench/bench_generation.py``, ``bench/bench_cfdi_import.py``):
 - the drafts every company owes, made by the daily job as in production;
 - ``--users`` logins (one per simulated user; every fourth an ICSOE Manager,
   the others ICSOE Users) working in all those companies, each with a draft
-  of its own to regenerate while there are as many drafts as users.
+  of its own to regenerate while there are as many drafts as users (with
+  ``--drafts N``, spread over N drafts: users then regenerate the same draft
+  at times, and the second one gets the addon's "someone else" message).
 
 Writes ``scenario.json`` (logins, passwords, companies, drafts, the import)
 to ``--out`` for the locustfile and ``scripts/load``.
@@ -231,6 +233,8 @@ def prepare(env, args):
     # Users spread over the drafts: the accountants' companies first, so that with
     # fewer users than drafts every user still has one of its own.
     drafts = drafts.sorted(lambda f: (f.company_id == import_company, f.id))
+    if args.drafts:  # fewer drafts than users: some regenerate the same one
+        drafts = drafts[: args.drafts]
     accounts = build_users(env, args, companies, drafts)
 
     counts = {}
@@ -284,11 +288,19 @@ def parse_args(argv=None):
     parser.add_argument("--companies", type=int, default=4)
     parser.add_argument("--contracts", type=int, default=400)
     parser.add_argument("--workers-per-contract", type=int, default=10)
-    parser.add_argument("--import-workers", type=int, default=1000)
-    parser.add_argument("--import-files", type=int, default=4000)
+    parser.add_argument(
+        "--drafts",
+        type=int,
+        default=0,
+        help="spread the users over this many drafts (default: all of them)",
+    )
+    parser.add_argument("--import-workers", type=int, default=1500)
+    parser.add_argument("--import-files", type=int, default=6000)
     args = parser.parse_args(argv)
     if args.users < 1 or args.companies < 1 or args.contracts < args.companies:
         parser.error("--users, --companies >= 1 and --contracts >= --companies")
+    if args.drafts < 0:
+        parser.error("--drafts must be >= 0")
     if args.import_workers < 2 or args.import_files < args.import_workers:
         parser.error("--import-workers must be >= 2 and <= --import-files")
     return args

@@ -74,6 +74,7 @@ Odoo layer maps codes to translated messages.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -602,21 +603,35 @@ def format_rows(file: CsvFile, rows: Iterable[Mapping[str, Any]]) -> list[list[s
     """The cells of *rows* (dicts keyed by ``Column.key``), fill rules applied.
 
     Raises ``ValueError`` naming the row (from 1) and the column of a value that
-    cannot be written.
+    cannot be written. Each distinct value of a column is formatted once (the
+    detail file repeats work sites, states, amounts… on tens of thousands of
+    rows).
     """
     result = []
+    columns = [(column, column.key, {}) for column in file.columns]
     for number, row in enumerate(rows, start=1):
         cells = []
-        for column in file.columns:
+        for column, key, memo in columns:
+            value = row.get(key)
+            cache_key = (type(value), value)  # 1, 1.0 and True stay apart
             try:
-                text = column.format(row.get(column.key))
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"Row {number}, column {column.name}: {exc}") from exc
-            if _CELL_FORBIDDEN.search(text):
-                raise ValueError(
-                    f"Row {number}, column {column.name}: {text!r} holds a comma, "
-                    "quote or line break"
-                )
+                text = memo.get(cache_key)
+            except TypeError:  # not hashable
+                text = None
+            if text is None:
+                try:
+                    text = column.format(value)
+                except (ValueError, TypeError) as exc:
+                    raise ValueError(
+                        f"Row {number}, column {column.name}: {exc}"
+                    ) from exc
+                if _CELL_FORBIDDEN.search(text):
+                    raise ValueError(
+                        f"Row {number}, column {column.name}: {text!r} holds a comma, "
+                        "quote or line break"
+                    )
+                with contextlib.suppress(TypeError):
+                    memo[cache_key] = text
             cells.append(text)
         result.append(cells)
     return result
@@ -739,16 +754,22 @@ class Timeline:
     values: tuple[tuple[Decimal, Decimal] | None, ...]
 
 
+def caps(uma_history: Sequence[tuple[date, Any]], cap_uma: int = CAP_UMA):
+    """``[(valid from, cap)]``: the daily cap (*cap_uma* x UMA) of each UMA value."""
+    return [(day, to_decimal(amount) * cap_uma) for day, amount in uma_history]
+
+
 def timeline(
     sbc_history: Sequence[tuple[date, Any]],
-    uma_history: Sequence[tuple[date, Any]],
+    uma_history: Sequence[tuple[date, Any]] = (),
     cap_uma: int = CAP_UMA,
+    uma_caps: Sequence[tuple[date, Decimal]] | None = None,
 ) -> Timeline:
     """The capped daily SBC from *sbc_history* and *uma_history* (``(valid from,
-    daily amount)`` sorted by date). A day with no UMA in the table is not
-    capped."""
+    daily amount)`` sorted by date), or the :func:`caps` of the UMA already. A
+    day with no UMA in the table is not capped."""
     sbc_rows = [(day, to_decimal(amount)) for day, amount in sbc_history]
-    uma_rows = [(day, to_decimal(amount) * cap_uma) for day, amount in uma_history]
+    uma_rows = caps(uma_history, cap_uma) if uma_caps is None else uma_caps
     starts = sorted({day for day, _v in sbc_rows} | {day for day, _v in uma_rows})
     values = []
     sbc_i = uma_i = -1

@@ -33,17 +33,16 @@ class L10nMxIcsoeDashboard(models.AbstractModel):
 
     @api.model
     def _state_labels(self):
-        _ = self.env._
         return {
-            "missing": _("Missing"),
-            "draft": _("Draft"),
-            "errors": _("Errors"),
-            "confirmed": _("Confirmed"),
-            "filed": _("Filed"),
-            "replaced": _("Replaced"),
-            "voided": _("Voided"),
-            "not_owed": _("Not owed"),
-            "running": _("In course"),
+            "missing": self.env._("Missing"),
+            "draft": self.env._("Draft"),
+            "errors": self.env._("Errors"),
+            "confirmed": self.env._("Confirmed"),
+            "filed": self.env._("Filed"),
+            "replaced": self.env._("Replaced"),
+            "voided": self.env._("Voided"),
+            "not_owed": self.env._("Not owed"),
+            "running": self.env._("In course"),
         }
 
     @api.model

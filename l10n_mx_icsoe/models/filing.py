@@ -274,38 +274,37 @@ class L10nMxIcsoeFiling(models.Model):
             filing.diff_html = filing._diff_to_html(target, changes)
 
     def _diff_to_html(self, target, changes):
-        _ = self.env._
         sections = [
-            (_("Contracts added"), changes["contracts_added"]),
-            (_("Contracts removed"), changes["contracts_removed"]),
+            (self.env._("Contracts added"), changes["contracts_added"]),
+            (self.env._("Contracts removed"), changes["contracts_removed"]),
             (
-                _("Contracts changed"),
+                self.env._("Contracts changed"),
                 [
                     f"{ref}: {', '.join(fields_)}"
                     for ref, fields_ in changes["contracts_changed"]
                 ],
             ),
             (
-                _("Workers added"),
+                self.env._("Workers added"),
                 [f"{ref}: {nss}" for ref, nss in changes["workers_added"]],
             ),
             (
-                _("Workers removed"),
+                self.env._("Workers removed"),
                 [f"{ref}: {nss}" for ref, nss in changes["workers_removed"]],
             ),
             (
-                _("Workers changed"),
+                self.env._("Workers changed"),
                 [
                     f"{ref}: {nss} ({', '.join(fields_)})"
                     for ref, nss, fields_ in changes["workers_changed"]
                 ],
             ),
         ]
-        html = Markup("<p>%s</p>") % _(
+        html = Markup("<p>%s</p>") % self.env._(
             "Compared with %(target)s:", target=target.display_name
         )
         if not any(items for _title, items in sections):
-            return html + Markup("<p>%s</p>") % _("No change.")
+            return html + Markup("<p>%s</p>") % self.env._("No change.")
         for title, items in sections:
             if items:
                 html += Markup("<h5>%s</h5><ul>%s</ul>") % (
@@ -348,13 +347,12 @@ class L10nMxIcsoeFiling(models.Model):
     def _chain_message(self, code, target=None):
         """Translated explanation of a refusal code of ``icsoe.chain``."""
         self.ensure_one()
-        _ = self.env._
         period = f"{self.year}-{self.period}"
         standing = self.search(
             [*self._period_domain(), ("is_effective", "=", True)], limit=1
         )
         messages = {
-            "in_effect": _(
+            "in_effect": self.env._(
                 "%(company)s already has %(standing)s in effect for %(period)s: IMSS lists a "
                 "second informativa as inconsistent. File a Corrección or a Sin efectos of "
                 "it instead.",
@@ -362,45 +360,45 @@ class L10nMxIcsoeFiling(models.Model):
                 standing=standing.display_name,
                 period=period,
             ),
-            "original_in_progress": _(
+            "original_in_progress": self.env._(
                 "%(company)s already has a Normal or Sin información in progress for "
                 "%(period)s: finish or delete that draft first.",
                 company=self.company_id.name,
                 period=period,
             ),
-            "complementary_in_progress": _(
+            "complementary_in_progress": self.env._(
                 "A Corrección or Sin efectos of %(period)s is in progress: file it or "
                 "delete that draft first.",
                 period=period,
             ),
-            "target_unknown": _(
+            "target_unknown": self.env._(
                 "%(filing)s: a complementaria must name the filed informativa of the same "
                 "company and period that it replaces.",
                 filing=self.display_name,
             ),
-            "target_is_void": _(
+            "target_is_void": self.env._(
                 "%(target)s is a Sin efectos: it cannot itself be corrected or voided.",
                 target=target and target.display_name,
             ),
-            "target_replaced": _(
+            "target_replaced": self.env._(
                 "%(target)s was replaced by a Corrección: correct or void the informativa "
                 "in effect, %(standing)s.",
                 target=target and target.display_name,
-                standing=standing.display_name or _("(none)"),
+                standing=standing.display_name or self.env._("(none)"),
             ),
-            "target_voided": _(
+            "target_voided": self.env._(
                 "%(target)s was voided by a Sin efectos: nothing of it is left to correct. "
                 "Start a new informativa for %(period)s.",
                 target=target and target.display_name,
                 period=period,
             ),
-            "target_not_filed": _(
+            "target_not_filed": self.env._(
                 "%(target)s is %(state)s: only the filed informativa in effect can be "
                 "corrected or voided.",
                 target=target and target.display_name,
                 state=target and target._state_label(),
             ),
-            "limit_reached": _(
+            "limit_reached": self.env._(
                 "%(company)s has reached the limit of %(limit)s filed complementarias "
                 "(Corrección and Sin efectos) for %(period)s (Settings > ICSOE).",
                 company=self.company_id.name,
@@ -428,7 +426,7 @@ class L10nMxIcsoeFiling(models.Model):
     @api.model
     def _check_before_create(self, vals_list):
         """A second original gets the chain's message, not the database's refusal."""
-        super()._check_before_create(vals_list)
+        res = super()._check_before_create(vals_list)
         for vals in vals_list:
             draft = self.new(vals)
             if (
@@ -440,6 +438,7 @@ class L10nMxIcsoeFiling(models.Model):
                 code = chain.new_original_refusal(draft._period_chain())
                 if code:
                     raise ValidationError(draft._chain_message(code))
+        return res
 
     @api.constrains("filing_type", "replaced_filing_id", "company_id", "year", "period")
     def _check_chain(self):
@@ -540,10 +539,9 @@ class L10nMxIcsoeFiling(models.Model):
 
     def _action_notify_counts(self, title):
         """A notification with the counts of these filings, then a reload."""
-        _ = self.env._
         errors = sum(self.mapped("error_count"))
         warnings = sum(self.mapped("warning_count"))
-        message = _(
+        message = self.env._(
             "%(filing)s: %(contracts)s contract(s), %(workers)s worker(s), "
             "%(errors)s error(s), %(warnings)s warning(s).",
             filing=", ".join(self.mapped("display_name")),
@@ -553,7 +551,7 @@ class L10nMxIcsoeFiling(models.Model):
             warnings=warnings,
         )
         if errors:
-            message += " " + _(
+            message += " " + self.env._(
                 "Open each line's source record, fix it and re-check; confirm once "
                 "no error is left."
             )

@@ -9,6 +9,8 @@ demand (on the stored lines), reading and writing in a constant number of
 queries.
 """
 
+import logging
+
 from odoo.tools import SQL
 
 from ..icsoe import layouts
@@ -26,6 +28,8 @@ from .common import identifier_message
 from .guard import internal
 from .repse import capture_text
 from .res_partner import partner_rfc
+
+_logger = logging.getLogger(__name__)
 
 ADDRESS_REQUIRED = (
     "client_street",
@@ -77,25 +81,26 @@ class FilingChecker:
     # ---------------------------------------------------------------- checks
 
     def _contract_issues(self, row):
-        _ = self._
         ref = row["reference"] or ""
         errors, warnings = [], []
         rfc = row["client_rfc"]
         if not rfc:
-            errors.append(_("Contract %(ref)s: the client has no RFC.", ref=ref))
+            errors.append(
+                self.env._("Contract %(ref)s: the client has no RFC.", ref=ref)
+            )
         else:
             try:
                 info = check_rfc(rfc)
             except IdentifierError as error:
                 errors.append(
                     identifier_message(
-                        self.env, error, row["client_name"], _("Client RFC")
+                        self.env, error, row["client_name"], self.env._("Client RFC")
                     )
                 )
             else:
                 if info.generic:
                     warnings.append(
-                        _(
+                        self.env._(
                             "Contract %(ref)s: the client has a generic RFC; contracts with "
                             "foreign companies without a permanent establishment in Mexico "
                             "are not reported.",
@@ -104,7 +109,7 @@ class FilingChecker:
                     )
                 elif not info.checksum_ok:
                     warnings.append(
-                        _(
+                        self.env._(
                             "Contract %(ref)s: the check digit of the client RFC %(rfc)s "
                             "does not match; verify it.",
                             ref=ref,
@@ -115,7 +120,7 @@ class FilingChecker:
             rfc and rfc == self.company_rfc
         ):
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the client is the company itself (contratista and "
                     "contratante are the same).",
                     ref=ref,
@@ -123,11 +128,13 @@ class FilingChecker:
             )
         if not (row["object"] or "").strip():
             errors.append(
-                _("Contract %(ref)s: the Objeto del contrato is empty.", ref=ref)
+                self.env._(
+                    "Contract %(ref)s: the Objeto del contrato is empty.", ref=ref
+                )
             )
         if not row["service_text"]:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the Servicio u obra especializado (REPSE folio and "
                     "description) is empty.",
                     ref=ref,
@@ -138,7 +145,7 @@ class FilingChecker:
         warnings += date_warnings
         if not row["worker_count"]:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: no worker is assigned to it. Assign the workers who "
                     "render the service (also those who start after the period).",
                     ref=ref,
@@ -146,7 +153,7 @@ class FilingChecker:
             )
         elif row["worker_count"] > self.max_rows:
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: %(count)s workers, more than the %(max)s rows the "
                     "portal takes per file: the worker CSV is split in several files. "
                     "Whether the portal accepts several uploads for one contract is not "
@@ -158,7 +165,7 @@ class FilingChecker:
             )
         errors += self._text_issues(
             row,
-            _("Contract %(ref)s", ref=ref),
+            self.env._("Contract %(ref)s", ref=ref),
             (
                 "reference",
                 "object",
@@ -178,7 +185,7 @@ class FilingChecker:
         )
         if not row["client_email"]:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the client %(client)s has no e-mail.",
                     ref=ref,
                     client=row["client_name"],
@@ -186,7 +193,7 @@ class FilingChecker:
             )
         if not row["client_mobile"]:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the client %(client)s has no mobile phone.",
                     ref=ref,
                     client=row["client_name"],
@@ -198,7 +205,7 @@ class FilingChecker:
             warnings += phone_warnings
         if row["client_other_address"] and not all(row[f] for f in ADDRESS_REQUIRED):
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the social/conventional address of %(client)s is "
                     "incomplete (street, number, colonia, ZIP, municipality, state).",
                     ref=ref,
@@ -207,7 +214,7 @@ class FilingChecker:
             )
         if row["client_other_address"] and not row.get("client_between_streets"):
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the social/conventional address of %(client)s has "
                     "no 'entre calles' (Between Streets): the IMSS form asks for it.",
                     ref=ref,
@@ -218,11 +225,10 @@ class FilingChecker:
 
     def _phone_issues(self, row, ref):
         """The client's mobile must be a valid Mexican number; a known landline warns."""
-        _ = self._
         errors, warnings = [], []
         for column, label, required_mobile in (
-            ("client_mobile", _("Mobile"), True),
-            ("client_phone", _("Landline"), False),
+            ("client_mobile", self.env._("Mobile"), True),
+            ("client_phone", self.env._("Landline"), False),
         ):
             if not row.get(column):
                 continue
@@ -233,12 +239,14 @@ class FilingChecker:
             except IdentifierError as error:
                 message = identifier_message(self.env, error, row["client_name"], label)
                 (errors if required_mobile else warnings).append(
-                    _("Contract %(ref)s: %(message)s", ref=ref, message=message)
+                    self.env._(
+                        "Contract %(ref)s: %(message)s", ref=ref, message=message
+                    )
                 )
                 continue
             if required_mobile and info.kind == "fixed":
                 warnings.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s: the mobile phone %(phone)s of %(client)s is a "
                         "landline; IMSS asks for a mobile.",
                         ref=ref,
@@ -267,16 +275,17 @@ class FilingChecker:
 
     def _date_issues(self, row):
         """(errors, warnings) about the contract's dates and its REPSE registration."""
-        _ = self._
         ref = row["reference"] or ""
         filing = self.filing
         start, end = row["date_start"], row["date_end"]
         if not start:
-            return [_("Contract %(ref)s: the Start Date is missing.", ref=ref)], []
+            return [
+                self.env._("Contract %(ref)s: the Start Date is missing.", ref=ref)
+            ], []
         errors, warnings = [], []
         if not filing.date_start <= start <= filing.date_end:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the Start Date %(start)s is outside the period "
                     "%(period_start)s to %(period_end)s.",
                     ref=ref,
@@ -287,7 +296,7 @@ class FilingChecker:
             )
         if start < REFORM_START:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: it started on %(start)s, before 24 April 2021; "
                     "contracts started before the reform are not reported.",
                     ref=ref,
@@ -296,7 +305,7 @@ class FilingChecker:
             )
         if end and end < start:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the End Date %(end)s is before the Start Date.",
                     ref=ref,
                     end=end,
@@ -307,7 +316,7 @@ class FilingChecker:
             return errors, warnings
         if reg["company_id"] != filing.company_id.id:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the REPSE service belongs to another company.",
                     ref=ref,
                 )
@@ -316,7 +325,7 @@ class FilingChecker:
         valid = self.chain.valid_for(reg["id"], start)
         if not valid:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: neither REPSE registration %(reg)s nor a "
                     "registration it renews was valid on the Start Date %(start)s. Move "
                     "the contract to a service of the registration valid on that date.",
@@ -327,7 +336,7 @@ class FilingChecker:
             )
         elif self.chain.relies_on_pending(valid, start):
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: it started on %(start)s, after REPSE registration "
                     "%(reg)s expired; it counts as valid because the renewal was requested "
                     "in time (setting 'Pending REPSE Renewal Keeps Validity'). Record the "
@@ -340,18 +349,17 @@ class FilingChecker:
         return errors, warnings
 
     def _worker_issues(self, contract_row, worker, seen_nss, seen_curp):
-        _ = self._
         ref = contract_row["reference"] or ""
         name = worker["name"] or ""
         errors, warnings = [], []
         for field, label, validate, seen in (
-            ("nss", _("NSS"), validate_nss, seen_nss),
-            ("curp", _("CURP"), validate_curp, seen_curp),
+            ("nss", self.env._("NSS"), validate_nss, seen_nss),
+            ("curp", self.env._("CURP"), validate_curp, seen_curp),
         ):
             value = worker[field]
             if not value:
                 errors.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s: worker %(name)s has no %(field)s.",
                         ref=ref,
                         name=name,
@@ -365,7 +373,7 @@ class FilingChecker:
                 errors.append(identifier_message(self.env, error, name, label))
             if value in seen:
                 errors.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s: %(field)s %(value)s appears twice (%(name)s).",
                         ref=ref,
                         field=label,
@@ -376,13 +384,13 @@ class FilingChecker:
             seen.add(value)
         errors += self._text_issues(
             worker,
-            _("Contract %(ref)s, worker %(name)s", ref=ref, name=name),
+            self.env._("Contract %(ref)s, worker %(name)s", ref=ref, name=name),
             ("name",),
         )
         assigned = worker.get("date_assigned")
         if assigned and assigned > self.filing.date_end:
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: worker %(name)s starts on %(date)s, after the "
                     "period; reported because the informativa lists the workers who will "
                     "render the service (LSS art. 15-A fr. II).",
@@ -394,7 +402,7 @@ class FilingChecker:
         moved_to = self._employee_company.get(worker.get("employee_id"))
         if moved_to and moved_to != self.filing.company_id.id:
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: worker %(name)s now belongs to another company; "
                     "reported with the NSS, CURP and SBC this company recorded.",
                     ref=ref,
@@ -404,7 +412,7 @@ class FilingChecker:
         sbc = worker["sbc"]
         if not sbc:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: worker %(name)s has no SBC recorded by this company. "
                     "Add the SBC to the worker's SBC history.",
                     ref=ref,
@@ -413,7 +421,7 @@ class FilingChecker:
             )
         elif worker.get("sbc_date") and worker["sbc_date"] > self.filing.date_end:
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: worker %(name)s had no SBC by the end of the period; "
                     "the first one registered after it (from %(date)s) is reported.",
                     ref=ref,
@@ -425,7 +433,7 @@ class FilingChecker:
             try:
                 if validate_sbc(round(sbc, 2), self.uma):
                     warnings.append(
-                        _(
+                        self.env._(
                             "Contract %(ref)s: the SBC %(sbc).2f of %(name)s is above 25 UMA.",
                             ref=ref,
                             sbc=sbc,
@@ -433,7 +441,9 @@ class FilingChecker:
                         )
                     )
             except IdentifierError as error:
-                errors.append(identifier_message(self.env, error, name, _("SBC")))
+                errors.append(
+                    identifier_message(self.env, error, name, self.env._("SBC"))
+                )
         return errors, warnings
 
     @staticmethod
@@ -546,12 +556,11 @@ class FilingChecker:
 
     def _filing_issues(self, rows):
         """(errors, warnings, not reported) about the filing as a whole."""
-        _ = self._
         filing = self.filing
         errors, warnings = [], []
         if filing.filing_type in ("normal", "correction") and not rows:
             errors.append(
-                _(
+                self.env._(
                     "No reportable contract started in %(year)s-%(period)s: a Normal or "
                     "Corrección needs at least one contract. File a 'Sin información' "
                     "informativa instead.",
@@ -561,7 +570,7 @@ class FilingChecker:
             )
         if filing.filing_type == "no_info" and rows:
             errors.append(
-                _(
+                self.env._(
                     "%(count)s contract(s) started in %(year)s-%(period)s: a 'Sin "
                     "información' informativa is wrong, file a Normal (button 'Make it "
                     "Normal').",
@@ -581,7 +590,7 @@ class FilingChecker:
             reg = self._registrations.get(reg_id)
             if reg and not reg["has_document"]:
                 warnings.append(
-                    _(
+                    self.env._(
                         "REPSE registration %(reg)s has no STPS registration PDF "
                         "attached; the ICSOE asks for a copy of it (LSS art. 15-A fr. "
                         "III). Attach it on the registration.",
@@ -592,7 +601,7 @@ class FilingChecker:
         for contract in self._unreported_contracts():
             if contract["state"] == "draft":
                 warnings.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s (%(client)s) starts on %(start)s but is still a "
                         "draft: it is not reported. Activate it and regenerate if it was "
                         "signed.",
@@ -603,7 +612,7 @@ class FilingChecker:
                 )
             elif contract["foreign"]:
                 not_reported.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s (%(client)s) is not reported: the client is a "
                         "foreign resident without a permanent establishment in Mexico, "
                         "whose contracts IMSS does not receive.",
@@ -613,7 +622,7 @@ class FilingChecker:
                 )
             else:
                 not_reported.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s (%(client)s) is not reported: it started on "
                         "%(start)s, before 24 April 2021.",
                         ref=contract["name"],
@@ -625,13 +634,12 @@ class FilingChecker:
 
     def _contractor_issues(self):
         """LSS art. 15-A fr. I: the contractor's own data (entered once in the portal)."""
-        _ = self._
         company = self.filing.company_id
         name = company.name
         errors = []
         if not self.company_rfc:
             errors.append(
-                _(
+                self.env._(
                     "%(company)s has no RFC (Tax ID): set it on the company.",
                     company=name,
                 )
@@ -641,11 +649,11 @@ class FilingChecker:
                 check_rfc(self.company_rfc)
             except IdentifierError as error:
                 errors.append(
-                    identifier_message(self.env, error, name, _("Company RFC"))
+                    identifier_message(self.env, error, name, self.env._("Company RFC"))
                 )
         if not (company.l10n_mx_icsoe_email or company.email):
             errors.append(
-                _(
+                self.env._(
                     "%(company)s has no ICSOE Contact E-mail (nor a company e-mail): IMSS "
                     "sends its notices there. Set it in Settings > ICSOE or on the company.",
                     company=name,
@@ -654,7 +662,7 @@ class FilingChecker:
         phone = company.l10n_mx_icsoe_phone or company.phone
         if not phone:
             errors.append(
-                _(
+                self.env._(
                     "%(company)s has no ICSOE Contact Phone (nor a company phone): set it on "
                     "the company.",
                     company=name,
@@ -664,24 +672,26 @@ class FilingChecker:
             try:
                 check_mx_phone(phone)
             except RuntimeError:
-                pass
+                _logger.debug("phonenumbers is missing: phones are not checked")
             except IdentifierError as error:
                 errors.append(
-                    identifier_message(self.env, error, name, _("ICSOE Contact Phone"))
+                    identifier_message(
+                        self.env, error, name, self.env._("ICSOE Contact Phone")
+                    )
                 )
         missing = [
             label
             for label, value in (
-                (_("street"), company.street),
-                (_("ZIP"), company.zip),
-                (_("city"), company.city),
-                (_("state"), company.state_id),
+                (self.env._("street"), company.street),
+                (self.env._("ZIP"), company.zip),
+                (self.env._("city"), company.city),
+                (self.env._("state"), company.state_id),
             )
             if not value
         ]
         if missing:
             errors.append(
-                _(
+                self.env._(
                     "%(company)s: the fiscal address is incomplete (%(missing)s); complete "
                     "it on the company.",
                     company=name,

@@ -85,13 +85,12 @@ class L10nMxIcsoeFilingLineMixin(models.AbstractModel):
     def action_recheck(self):
         """Read this line's sources again (the filing is regenerated) and report it."""
         self.ensure_one()
-        _ = self.env._
         filing = self.filing_id
         key, label = self._recheck_key(), self.display_name
         filing.action_generate()
         line = self._find_by_key(filing, key)
         if not line:
-            message = _(
+            message = self.env._(
                 "%(line)s is no longer in %(filing)s (its source changed); the "
                 "informativa was regenerated.",
                 line=label,
@@ -99,16 +98,16 @@ class L10nMxIcsoeFilingLineMixin(models.AbstractModel):
             )
             kind = "warning"
         elif not line.is_ok:
-            message = _(
+            message = self.env._(
                 "%(line)s still has errors: %(errors)s",
                 line=label,
                 errors=line.error_text,
             )
             kind = "danger"
         else:
-            message = _("%(line)s: no error left.", line=label)
+            message = self.env._("%(line)s: no error left.", line=label)
             kind = "warning" if line.warning_text else "success"
-        message += " " + _(
+        message += " " + self.env._(
             "%(filing)s: %(errors)s error(s), %(warnings)s warning(s) in all.",
             filing=filing.display_name,
             errors=filing.error_count,
@@ -118,7 +117,7 @@ class L10nMxIcsoeFilingLineMixin(models.AbstractModel):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("Re-checked"),
+                "title": self.env._("Re-checked"),
                 "message": message,
                 "type": kind,
                 "sticky": False,

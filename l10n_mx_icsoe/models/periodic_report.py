@@ -273,18 +273,22 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
     def create(self, vals_list):
         # The database's exclusion constraints read the states: pending writes first.
         self.flush_model()
-        if is_internal(self):
-            reports = super().create(vals_list)
-        else:
-            reports = self._guarded_create(vals_list)
+        guarded = not is_internal(self)
+        model = self
+        if guarded:
+            model, vals_list = self._guard_create_vals(vals_list)
+        reports = super(L10nMxIcsoePeriodicReport, model).create(vals_list)
+        if guarded:
+            reports._guard_created()
         reports.filtered(
             lambda r: r[r._report_type_field] in r._report_original_types
         )._schedule_deadline_activity()
         return reports
 
-    def _guarded_create(self, vals_list):
-        # Every way in from a client (create, load/import, a context default) ends
-        # here: only drafts of an original type, without workflow values.
+    @api.model
+    def _guard_create_vals(self, vals_list):
+        """Every way in from a client (create, load/import, a context default) ends
+        here: only drafts of an original type, without workflow values."""
         protected = self._report_protected_fields
         type_field = self._report_type_field
         context = {
@@ -295,7 +299,8 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
                 and (key[8:] in protected or key[8:] == "state")
             )
         }
-        model = self.with_context(context)
+        # Replacing the context (not merging) drops those defaults on purpose.
+        model = self.with_context(context)  # pylint: disable=context-overridden
         vals_list = [model._drop_empty_protected(vals) for vals in vals_list]
         for vals in vals_list:
             forbidden = set(vals) & protected
@@ -308,15 +313,17 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
                 raise UserError(model._forbidden_message(forbidden))
             model._check_user_company(vals.get("company_id"))
         model._check_before_create(vals_list)
-        reports = super(L10nMxIcsoePeriodicReport, model).create(vals_list)
-        for report in reports:
+        return model, vals_list
+
+    def _guard_created(self):
+        type_field = self._report_type_field
+        for report in self:
             if (
                 report.state != "draft"
                 or report[type_field] not in self._report_original_types
             ):
-                raise UserError(model._forbidden_message({"state", type_field}))
-            model._check_user_company(report.company_id.id)
-        return reports
+                raise UserError(self._forbidden_message({"state", type_field}))
+            self._check_user_company(report.company_id.id)
 
     @api.model
     def _drop_empty_protected(self, vals):
@@ -332,7 +339,8 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
     def _check_before_create(self, vals_list):
         """Hook: refuse, with the report's own words, what the database would refuse."""
 
-    def copy(self, default=None):
+    # A report is never duplicated: refused without calling super on purpose.
+    def copy(self, default=None):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "%(model)s: a report cannot be duplicated. Create the report of the "
@@ -542,7 +550,9 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
         """
         today = self._today_mexico()
         Registration = self.env["l10n_mx_icsoe.repse.registration"].sudo()
-        companies = Registration.with_context(active_test=False).search([]).company_id
+        companies = self.env["res.company"].browse(
+            company.id for [company] in Registration._read_group([], ["company_id"])
+        )
         existing = {
             (company.id, year, period)
             for company, year, period in self.sudo()._read_group(

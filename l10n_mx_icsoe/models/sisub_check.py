@@ -14,6 +14,7 @@ and on demand (on the stored lines), in a constant number of queries.
 """
 
 from collections import defaultdict
+from math import fsum
 
 from odoo.tools import SQL
 
@@ -44,6 +45,15 @@ class _Where:
         return self._text
 
 
+def _result_of(line):
+    return (
+        line["is_ok"],
+        line["error_text"],
+        line["warning_text"],
+        line.get("worker_count"),
+    )
+
+
 class SisubChecker:
     def __init__(self, report):
         self.report = report
@@ -67,6 +77,7 @@ class SisubChecker:
             b.number: b for b in sisub.bimesters(report.year, int(report.period))
         }
         self._nss_errors = {}
+        self._nrp_checked = {}
         self._unsafe = {}
         self.chain = self.env["l10n_mx_icsoe.repse.registration"]._chain_of(company)
         self.registration = self._registration_of_period()
@@ -128,11 +139,15 @@ class SisubChecker:
     # ---------------------------------------------------------------- checks
 
     def _nrp_error(self, value, where, label):
-        try:
-            sisub.validate_nrp(value)
-        except sisub.NrpError as error:
-            return nrp_message(self.env, error, where, label)
-        return None
+        # the same few registros patronales on every line: checked once each
+        if value not in self._nrp_checked:
+            try:
+                sisub.validate_nrp(value)
+                self._nrp_checked[value] = None
+            except sisub.NrpError as error:
+                self._nrp_checked[value] = error
+        error = self._nrp_checked[value]
+        return error and nrp_message(self.env, error, where, label)
 
     def _contract_issues(self, row, numbers):
         _ = self._
@@ -603,12 +618,14 @@ class SisubChecker:
                 self._missing_detail[contract_id].add(employee_id)
         # days of each (worker, bimester) covered by more than one contract
         self._overlaps = {}
+        contracts_of = defaultdict(set)
+        for contract_id, employee_id, _from, _to in assignments:
+            contracts_of[employee_id].add(contract_id)
         ranges = defaultdict(lambda: defaultdict(list))
         for contract_id, employee_id, date_from, date_to in assignments:
-            ranges[employee_id][contract_id].append((date_from, date_to))
+            if len(contracts_of[employee_id]) > 1:
+                ranges[employee_id][contract_id].append((date_from, date_to))
         for employee_id, by_contract in ranges.items():
-            if len(by_contract) < 2:
-                continue
             for bim in self.bimesters.values():
                 merged = [
                     sisub.clip(sisub.merge_ranges(items), bim.start, bim.end)
@@ -678,10 +695,23 @@ class SisubChecker:
             by_line[worker["contract_line_id"]].append(worker)
         for row in rows:
             row["workers"] = by_line.get(row["id"], [])
+        workers = [w for r in rows for w in r["workers"]]
+        before = {
+            (table, line["id"]): _result_of(line)
+            for table, lines in ((0, rows), (1, workers))
+            for line in lines
+        }
         self._check_rows(rows)
-        self._update("l10n_mx_icsoe_sisub_contract", rows, ("worker_count",))
+        # Only the lines whose result changed are written back.
         self._update(
-            "l10n_mx_icsoe_sisub_worker", [w for r in rows for w in r["workers"]], ()
+            "l10n_mx_icsoe_sisub_contract",
+            [r for r in rows if before[(0, r["id"])] != _result_of(r)],
+            ("worker_count",),
+        )
+        self._update(
+            "l10n_mx_icsoe_sisub_worker",
+            [w for w in workers if before[(1, w["id"])] != _result_of(w)],
+            (),
         )
         env.invalidate_all()
         self.write_totals(rows)
@@ -908,11 +938,10 @@ class SisubChecker:
             "check_message": "\n".join(report_errors) or False,
             "warning_message": "\n".join(report_warnings) or False,
             "info_message": "\n".join(not_reported) or False,
-            "aportacion_total": float(
-                sum(sisub.money(w["aportacion"]) for w in workers)
-            ),
-            "amortizacion_total": float(
-                sum(sisub.money(w["amortizacion"]) for w in workers)
+            # amounts of 2 decimals each: a float sum rounded is exact enough
+            "aportacion_total": round(fsum(w["aportacion"] or 0 for w in workers), 2),
+            "amortizacion_total": round(
+                fsum(w["amortizacion"] or 0 for w in workers), 2
             ),
             "proposed_type": self.proposed_type,
         }

@@ -10,9 +10,12 @@ one UPDATE of the report's counters. Days, aportaciones and the checks are
 computed in Python in between, so each row is inserted with its result.
 """
 
+import io
 from bisect import bisect_right
 from collections import defaultdict
 from decimal import Decimal
+
+import psycopg2
 
 from odoo import fields
 from odoo.tools import SQL
@@ -216,8 +219,8 @@ def _select_sbc(report, employee_ids):
         )
     )
     history = defaultdict(list)
-    for employee_id, day, amount in cr.fetchall():
-        history[employee_id].append((day, Decimal(str(amount))))
+    for employee_id, day, amount in cr.fetchall():  # numeric: Decimal already
+        history[employee_id].append((day, amount))
     return history
 
 
@@ -226,7 +229,7 @@ def _select_uma(report):
     cr.execute(
         "SELECT date_from, daily_amount FROM l10n_mx_icsoe_uma ORDER BY date_from"
     )
-    return [(day, Decimal(str(amount))) for day, amount in cr.fetchall()]
+    return [(day, Decimal(str(amount))) for day, amount in cr.fetchall()]  # few rows
 
 
 def _select_pay(report, contract_ids, pay_from):
@@ -307,8 +310,8 @@ def _select_pay(report, contract_ids, pay_from):
 
 def _insert(env, model_name, columns, common, rows, returning=None):
     """INSERT all rows in one statement, column by column (``unnest`` of one
-    array per column: fast on tens of thousands of rows). Returns the values of
-    ``returning`` (e.g. ``("id", "sequence")``) of the new rows."""
+    array per column). Returns the values of ``returning`` (e.g. ``("id",
+    "sequence")``) of the new rows."""
     if not rows:
         return []
     model = env[model_name]
@@ -335,6 +338,52 @@ def _insert(env, model_name, columns, common, rows, returning=None):
     return env.cr.fetchall() if returning else []
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value):
+    """A value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value)
+
+
+def _copy(env, model_name, columns, common, rows):
+    """Write many rows with one COPY: the detail of a large report is tens of
+    thousands of rows, which an INSERT first spells out as SQL text. As Odoo
+    does in ``_ensure_xml_id``, the wait callback is off during the COPY."""
+    if not rows:
+        return
+    model = env[model_name]
+    names = (*common, *columns)
+    head = "\t".join(_copy_text(value) for value in common.values())
+    buffer = io.StringIO()
+    buffer.write(
+        "\n".join(
+            head + "\t" + "\t".join([_copy_text(row[c]) for c in columns])
+            for row in rows
+        )
+    )
+    buffer.seek(0)
+    query = SQL(
+        "COPY %s (%s) FROM STDIN",
+        SQL.identifier(model._table),
+        SQL(", ").join(SQL.identifier(name) for name in names),
+    )
+    callback = psycopg2.extensions.get_wait_callback()
+    psycopg2.extensions.set_wait_callback(None)
+    try:
+        env.cr.copy_expert(query.code, buffer)
+    finally:
+        psycopg2.extensions.set_wait_callback(callback)
+
+
 class _Context:
     """What the rows of one generation share."""
 
@@ -347,7 +396,7 @@ class _Context:
         }
         self.company_nrp = checker.principal_nrp  # (id, code) or (None, None)
         self.sbc = sbc
-        self.uma = uma
+        self.uma_caps = sisub.caps(uma)
         self._timelines = {}
 
     def timeline(self, employee_id):
@@ -355,7 +404,7 @@ class _Context:
         line = self._timelines.get(employee_id)
         if line is None:
             line = self._timelines[employee_id] = sisub.timeline(
-                self.sbc.get(employee_id, ()), self.uma
+                self.sbc.get(employee_id, ()), uma_caps=self.uma_caps
             )
         return line
 
@@ -545,6 +594,6 @@ def generate_sisub(report):
             worker["contract_line_id"] = line_ids[row["sequence"]]
             worker["contract_sequence"] = row["sequence"]
             worker_rows.append(worker)
-    _insert(env, "l10n_mx_icsoe.sisub.worker", WORKER_COLUMNS, common, worker_rows)
+    _copy(env, "l10n_mx_icsoe.sisub.worker", WORKER_COLUMNS, common, worker_rows)
     env.invalidate_all()
     checker.write_totals(rows, generated_at=now)

@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.l10n_mx_icsoe.tests.test_filing import IcsoeFilingCase
@@ -216,7 +216,8 @@ class TestTimesheetAssign(IcsoeTimesheetCase):
             }
         )
         self._timesheets((self.w2, date(2026, 2, 12), 8, True))
-        filing = self._confirmed()
+        filing = self._filed()
+        self.assertEqual(filing.state, "filed")
         self.assertIn(self.contract, filing.contract_line_ids.contract_id)
         before = self._assignments()
         wizard = self._wizard()
@@ -242,6 +243,10 @@ class TestTimesheetAssign(IcsoeTimesheetCase):
         self.assertEqual(len(wizard.line_ids), 3)
         wizard.action_apply()
         self.assertEqual(len(self.contract.assignment_ids), 3)
+
+    def test_only_icsoe_users_propose(self):
+        with self.assertRaises(AccessError):
+            self._wizard(user=self.plain_user)
 
     def test_contract_without_project(self):
         self.contract.project_id = False
