@@ -2,7 +2,7 @@
 
     python bench/load/prepare.py --config .odoo.conf --db icsoe_load --out out/load
         [--users 20] [--companies 4] [--contracts 400] [--workers-per-contract 10]
-        [--drafts 0] [--import-workers 1500] [--import-files 6000]
+        [--drafts 0] [--import-workers 2000] [--import-files 10000]
 
 Run in the Odoo virtualenv on a database that already holds l10n_mx_icsoe with
 its demo data (``scripts/load`` installs it). Adds, with the benchmarks'
@@ -294,8 +294,8 @@ def parse_args(argv=None):
         default=0,
         help="spread the users over this many drafts (default: all of them)",
     )
-    parser.add_argument("--import-workers", type=int, default=1500)
-    parser.add_argument("--import-files", type=int, default=6000)
+    parser.add_argument("--import-workers", type=int, default=2000)
+    parser.add_argument("--import-files", type=int, default=10000)
     args = parser.parse_args(argv)
     if args.users < 1 or args.companies < 1 or args.contracts < args.companies:
         parser.error("--users, --companies >= 1 and --contracts >= --companies")

@@ -940,6 +940,8 @@ class TestSisubFiles(SisubCase):
         data = report._zip_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             self.assertEqual(set(archive.namelist()), set(before))
+        action = report.with_user(self.icsoe_user).action_download_zip()
+        self.assertIn("/web/content/", action["url"])
         attachment = report.export_attachment_ids[:1]
         for method, args in (("unlink", ()), ("write", ({"raw": b"x"},))):
             with self.refused(UserError, "cannot be"):
