@@ -8,7 +8,6 @@
     "category": "Human Resources",
     "website": "https://github.com/l10n-mx-icsoe/l10n_mx_icsoe",
     "author": "l10n_mx_icsoe contributors",
-    "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
     "countries": ["mx"],
@@ -47,6 +46,5 @@
         ],
         "web.assets_tests": ["l10n_mx_icsoe/static/tests/tours/**/*"],
     },
-    "installable": True,
     "application": True,
 }

@@ -8,7 +8,6 @@
     "category": "Human Resources",
     "website": "https://github.com/l10n-mx-icsoe/l10n_mx_icsoe",
     "author": "l10n_mx_icsoe contributors",
-    "maintainers": [],
     "license": "LGPL-3",
     "development_status": "Alpha",
     "countries": ["mx"],
@@ -21,5 +20,4 @@
     "demo": [
         "demo/l10n_mx_icsoe_sale_demo.xml",
     ],
-    "installable": True,
 }

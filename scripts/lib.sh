@@ -238,7 +238,7 @@ pick_python() {
 # A change here is installed into the existing venv; only a change of Odoo's
 # requirements rebuilds it.
 VENV_EXTRA=(pytest-odoo==2.3.0 websocket-client phonenumbers==9.0.43)
-LINT_TOOLS=(ruff==0.17.6 pylint-odoo==9.3.24)
+LINT_TOOLS=(ruff==0.17.6 pylint-odoo==9.3.24 oca-odoo-pre-commit-hooks==0.2.27)
 
 venv_stamp() {
     sha256sum <"$ICSOE_ODOO_DIR/requirements.txt" | cut -c1-16

@@ -158,7 +158,7 @@ def title(s):
 
 out = []
 A = out.append
-A('<?xml version="1.0" encoding="utf-8"?>')
+A('<?xml version="1.0" encoding="UTF-8" ?>')
 A(
     "<!-- Demo story: a REPSE-registered cleaning and maintenance provider with five clients."
 )
@@ -184,6 +184,8 @@ A(f"""    <record id="base.main_company" model="res.company">
         <!-- Periods before the one two cuatrimestres back were filed before the
              company used Odoo; that one was not filed at all: the missed period. -->
         <field name="l10n_mx_icsoe_filings_since" eval="(DateTime.today() - relativedelta(months=8)).replace(month=((DateTime.today() - relativedelta(months=8)).month - 1) // 4 * 4 + 1, day=1).strftime('%Y-%m-%d')"/>
+        <field name="l10n_mx_icsoe_deed">{PDF}</field>
+        <field name="l10n_mx_icsoe_deed_filename">escritura_constitutiva.pdf</field>
     </record>
     <!-- The first registration, renewed by the current one when it expired. -->
     <record id="demo_repse_first" model="l10n_mx_icsoe.repse.registration">
@@ -226,10 +228,7 @@ A(f"""    <record id="demo_nrp_main" model="l10n_mx_icsoe.nrp">
         <field name="company_id" ref="base.main_company"/>
         <field name="description">Irapuato</field>
     </record>
-    <record id="base.main_company" model="res.company">
-        <field name="l10n_mx_icsoe_deed">{PDF}</field>
-        <field name="l10n_mx_icsoe_deed_filename">escritura_constitutiva.pdf</field>
-    </record>""")
+""")
 clients = [
     (
         "AUTOPARTES DEL CENTRO SA DE CV",

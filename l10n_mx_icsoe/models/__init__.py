@@ -22,6 +22,4 @@ from . import sisub_contract
 from . import sisub_line
 from . import sisub
 from . import sisub_export
-from . import sisub_wizard
-from . import sisub_attachment
 from . import dashboard

@@ -352,6 +352,21 @@ class L10nMxIcsoeContract(models.Model):
             ]
         )
 
+    def action_l10n_mx_icsoe_open_filings(self):
+        """Smart button: the informativas that report this contract."""
+        self.ensure_one()
+        lines = self.env["l10n_mx_icsoe.filing.contract"].search(
+            [("contract_id", "=", self.id)]
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Informativas of %(contract)s", contract=self.name),
+            "res_model": "l10n_mx_icsoe.filing",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", lines.filing_id.ids)],
+        }
+
 
 class L10nMxIcsoeContractAssignment(models.Model):
     """A worker placed at the client under a contract, for a date range."""

@@ -18,7 +18,6 @@ employee reads on the public profile.
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
 
 from ..icsoe.identifiers import IdentifierError, compact, validate_curp, validate_nss
 from .common import identifier_message
@@ -213,93 +212,17 @@ class HrEmployee(models.Model):
                         )
                     ) from error
 
-
-class IrAttachment(models.Model):
-    """Attachments of workers: not for ICSOE users who are not HR officers."""
-
-    _inherit = "ir.attachment"
-
-    @api.model
-    def check(self, mode, values=None):
-        res = super().check(mode, values=values)
-        if not hides_hr_file(self.env):
-            return res
-        if values and values.get("res_model") == EMPLOYEE:
-            raise _hr_file_error(self.env)
-        if self:
-            self.flush_model(["res_model"])
-            rows = self.env.execute_query(
-                SQL(
-                    "SELECT 1 FROM ir_attachment WHERE id IN %s AND res_model = %s "
-                    "LIMIT 1",
-                    tuple(self.ids),
-                    EMPLOYEE,
-                )
-            )
-            if rows:
-                raise _hr_file_error(self.env)
-        return res
-
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        # Reading attachments goes through here too (fetch searches the ids).
-        if hides_hr_file(self.env):
-            domain = [("res_model", "!=", EMPLOYEE), *domain]
-        return super()._search(domain, offset, limit, order)
-
-
-class MailMessage(models.Model):
-    """Messages on workers: not for ICSOE users who are not HR officers.
-
-    What Odoo grants through the worker (the document) is withdrawn; a message
-    the user wrote or was sent stays readable, as anywhere else.
-    """
-
-    _inherit = "mail.message"
-
-    @api.model
-    def _find_allowed_doc_ids(self, model_ids):
-        # search(): the messages found through their document only
-        if hides_hr_file(self.env) and EMPLOYEE in model_ids:
-            model_ids = {m: ids for m, ids in model_ids.items() if m != EMPLOYEE}
-        return super()._find_allowed_doc_ids(model_ids)
-
-    def _get_forbidden_access(self, operation):
-        forbidden = super()._get_forbidden_access(operation)
-        rest = self - forbidden
-        if not rest or not hides_hr_file(self.env):
-            return forbidden
-        self.flush_recordset(["model", "author_id", "create_uid", "partner_ids"])
-        self.env["mail.notification"].flush_model(["mail_message_id", "res_partner_id"])
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT m.id, m.author_id = %(pid)s OR m.create_uid = %(uid)s,
-                          m.author_id = %(pid)s
-                          OR EXISTS(SELECT 1 FROM mail_message_res_partner_rel r
-                                     WHERE r.mail_message_id = m.id
-                                       AND r.res_partner_id = %(pid)s)
-                          OR EXISTS(SELECT 1 FROM mail_notification n
-                                     WHERE n.mail_message_id = m.id
-                                       AND n.res_partner_id = %(pid)s)
-                     FROM mail_message m
-                    WHERE m.id IN %(ids)s AND m.model = %(model)s""",
-                pid=self.env.user.partner_id.id,
-                uid=self.env.uid,
-                ids=tuple(rest.ids),
-                model=EMPLOYEE,
-            )
-        )
-        # read: the author or creator, or a recipient; write: the author or a
-        # recipient; create and unlink on a worker's chatter: never.
-        if operation == "read":
-            allowed = {mid for mid, own, sent in rows if own or sent}
-        elif operation == "write":
-            allowed = {mid for mid, _own, sent in rows if sent}
-        else:
-            allowed = set()
-        return forbidden + self.browse(
-            mid for mid, *_rest in rows if mid not in allowed
-        )
+    def action_l10n_mx_icsoe_open_assignments(self):
+        """Smart button: the contracts this worker is assigned to."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Contracts of %(worker)s", worker=self.name),
+            "res_model": "l10n_mx_icsoe.contract",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("assignment_ids.employee_id", "=", self.id)],
+        }
 
 
 class MailActivity(models.Model):

@@ -1,4 +1,6 @@
-"""The exports and the acuse of a confirmed or filed informativa stay as they are.
+"""The exports and acuses of a confirmed or filed report stay as they are.
+
+Every cuatrimestral report (ICSOE informativa, SISUB) is covered the same way.
 
 Only the addon's own path (``internal()``) changes, moves or deletes them. Two
 writes of Odoo's own leave them as they are and pass: the storage migration
@@ -15,43 +17,85 @@ import base64
 
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from .filing import PROTECTED_FIELDS
 from .guard import is_internal
+from .hr_employee import EMPLOYEE, _hr_file_error, hides_hr_file
+from .mail_message import report_models
 
-FILING = "l10n_mx_icsoe.filing"
 # Written without changing the file: a token to share it.
 FREE_FIELDS = {"access_token"}
 CONTENT_FIELDS = {"raw", "datas", "db_datas"}
 SCALAR_TYPES = {"char", "text", "selection", "integer", "boolean", "float"}
 
 
+def _protected_binary_fields(model):
+    """The report's binary fields only its buttons fill (acuse, answer files)."""
+    return {
+        name
+        for name in model._report_protected_fields
+        if name in model._fields and model._fields[name].type == "binary"
+    }
+
+
 class IrAttachment(models.Model):
     _inherit = "ir.attachment"
 
+    # ---------------------------------------------------------------- workers' files
+    # Attachments of workers: not for ICSOE users who are not HR officers.
+
+    @api.model
+    def check(self, mode, values=None):
+        res = super().check(mode, values=values)
+        if not hides_hr_file(self.env):
+            return res
+        if values and values.get("res_model") == EMPLOYEE:
+            raise _hr_file_error(self.env)
+        if self:
+            self.flush_model(["res_model"])
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT 1 FROM ir_attachment WHERE id IN %s AND res_model = %s "
+                    "LIMIT 1",
+                    tuple(self.ids),
+                    EMPLOYEE,
+                )
+            )
+            if rows:
+                raise _hr_file_error(self.env)
+        return res
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # Reading attachments goes through here too (fetch searches the ids).
+        if hides_hr_file(self.env):
+            domain = [("res_model", "!=", EMPLOYEE), *domain]
+        return super()._search(domain, offset, limit, order)
+
+    # ---------------------------------------------------------------- frozen reports
+
     def _l10n_mx_icsoe_frozen(self):
-        """The attachments of ``self`` that are exports or acuse of a filing past draft."""
-        on_filing = self.sudo().filtered(lambda a: a.res_model == FILING)
-        if not on_filing:
-            return on_filing
-        filings = (
-            self.env[FILING]
-            .sudo()
-            .search(
+        """The attachments of ``self`` that are exports or acuses of a report past draft."""
+        frozen = self.browse()
+        for model in report_models(self.env):
+            on_report = self.sudo().filtered(lambda a, m=model: a.res_model == m._name)
+            if not on_report:
+                continue
+            reports = model.sudo().search(
                 [
-                    ("id", "in", list(set(on_filing.mapped("res_id")))),
+                    ("id", "in", list(set(on_report.mapped("res_id")))),
                     ("state", "!=", "draft"),
                 ]
             )
-        )
-        filing_ids = set(filings.ids)
-        exports = set(filings.export_attachment_ids.ids)
-        return on_filing.filtered(
-            lambda a: (
-                a.res_id in filing_ids
-                and (a.id in exports or a.res_field in PROTECTED_FIELDS)
+            report_ids = set(reports.ids)
+            exports = set(reports.export_attachment_ids.ids)
+            binaries = _protected_binary_fields(model)
+            frozen |= on_report.filtered(
+                lambda a, r=report_ids, e=exports, b=binaries: (
+                    a.res_id in r and (a.id in e or a.res_field in b)
+                )
             )
-        )
+        return frozen
 
     def _l10n_mx_icsoe_changed_fields(self, vals):
         """The fields of ``vals`` that would change one of ``self``."""
@@ -78,39 +122,43 @@ class IrAttachment(models.Model):
         return changed
 
     def _l10n_mx_icsoe_refuse(self, frozen, deleting=False):
-        filing = self.env[FILING].sudo().browse(frozen[0].res_id)
+        report = self.env[frozen[0].res_model].sudo().browse(frozen[0].res_id)
         if deleting:
             message = self.env._(
-                "%(filing)s is %(state)s: its exports and acuse cannot be deleted. They "
-                "are what was confirmed and filed; a change goes into a Corrección.",
-                filing=filing.display_name,
-                state=filing._state_label(),
+                "%(report)s is %(state)s: its exports and acuse cannot be deleted. They "
+                "are what was confirmed and filed; a change goes into a complementaria "
+                "(Corrección, Complementario).",
+                report=report.display_name,
+                state=report._state_label(),
             )
         else:
             message = self.env._(
-                "%(filing)s is %(state)s: its exports and acuse cannot be changed or "
+                "%(report)s is %(state)s: its exports and acuse cannot be changed or "
                 "moved. They are what was confirmed and filed; a change goes into a "
-                "Corrección.",
-                filing=filing.display_name,
-                state=filing._state_label(),
+                "complementaria (Corrección, Complementario).",
+                report=report.display_name,
+                state=report._state_label(),
             )
         raise UserError(message)
 
     def _l10n_mx_icsoe_check_field_owner(self, targets):
-        """Refuse to put an attachment on a protected binary field of a filing.
+        """Refuse to put an attachment on a protected binary field of a report.
 
         ``targets`` is [(res_model, res_id, res_field)].
         """
+        models_ = {model._name: model for model in report_models(self.env)}
         for res_model, res_id, res_field in targets:
-            if res_model == FILING and res_field in PROTECTED_FIELDS:
-                filing = self.env[FILING].sudo().browse(res_id)
-                field = self.env[FILING]._fields[res_field]
+            model = models_.get(res_model)
+            if model is not None and res_field in _protected_binary_fields(model):
+                report = model.sudo().browse(res_id)
+                field = model._fields[res_field]
                 raise UserError(
                     self.env._(
-                        "%(filing)s: a file cannot be attached as its %(field)s by hand; "
-                        "the %(field)s is recorded by registering the informativa as "
-                        "filed. Attach it to the chatter instead.",
-                        filing=filing.display_name if filing.exists() else res_id,
+                        "%(report)s: a file cannot be attached as its %(field)s by hand; "
+                        "the %(field)s is recorded by the report's buttons (Register "
+                        "presentation, Record the answer). Attach it to the chatter "
+                        "instead.",
+                        report=report.display_name if report.exists() else res_id,
                         field=field.get_description(self.env)["string"],
                     )
                 )

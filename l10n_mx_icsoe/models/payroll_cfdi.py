@@ -165,7 +165,6 @@ class PayrollImport:
 
         Raises on bad input and on the import's limits, before holding the bytes.
         """
-        _ = self._
         try:
             entries = list(cfdi.iter_files(files, limits=self.limits))
         except cfdi.CfdiError as error:
@@ -185,7 +184,7 @@ class PayrollImport:
                             filename=name,
                             status="skip",
                             problems=[
-                                _(
+                                self.env._(
                                     "Not a payroll CFDI: %(reason)s",
                                     reason=_cfdi_reason(error),
                                 )
@@ -200,43 +199,42 @@ class PayrollImport:
 
     def _limit_message(self, error):
         """A refusal for one of the import's limits: the file, the limit, what to do."""
-        _ = self._
         values = {"file": error.filename, "limit": _limit_label(error)}
         if error.code == "too_large":
-            return _(
+            return self.env._(
                 "Nothing was imported: %(file)s is larger than %(limit)s once expanded, "
                 "the most one file of an import may be. A payroll CFDI is a few "
                 "kilobytes: check that this is the right file. If it is, ask an "
                 'administrator to raise "%(setting)s" in ICSOE > Configuration > '
                 "Settings.",
-                setting=_("Largest file (MiB)"),
+                setting=self.env._("Largest file (MiB)"),
                 **values,
             )
         if error.code == "total_too_large":
-            return _(
+            return self.env._(
                 "Nothing was imported: the files of this import come to more than "
                 "%(limit)s once expanded (reached at %(file)s). Split the upload into "
                 'several imports, or ask an administrator to raise "%(setting)s" in '
                 "ICSOE > Configuration > Settings.",
-                setting=_("Total size (MiB)"),
+                setting=self.env._("Total size (MiB)"),
                 **values,
             )
         if error.code == "too_many_files":
-            return _(
+            return self.env._(
                 "Nothing was imported: this import holds more than %(limit)s files "
                 "(reached at %(file)s). Split the upload into several imports, or ask "
                 'an administrator to raise "%(setting)s" in ICSOE > Configuration > '
                 "Settings.",
-                setting=_("Most files"),
+                setting=self.env._("Most files"),
                 **values,
             )
-        return _(
+        return self.env._(
             "Nothing was imported: %(file)s expands to more than %(limit)s times its "
             "compressed size, which payroll XML never does: the archive may be a ZIP "
             "bomb. Check where it comes from and upload the XML files themselves or a "
             "new ZIP of them; if it is genuine, ask an administrator to raise "
             '"%(setting)s" in ICSOE > Configuration > Settings.',
-            setting=_("Compression ratio"),
+            setting=self.env._("Compression ratio"),
             **values,
         )
 
@@ -254,7 +252,6 @@ class PayrollImport:
     # ---------------------------------------------------------------- plan
 
     def plan(self, files):
-        _ = self._
         parsed, lines = self.read_files(files)
         company_rfc = partner_rfc(self.company.vat)
         uuids = {p.uuid for p, _d in parsed if p.uuid}
@@ -277,7 +274,7 @@ class PayrollImport:
             if payslip.issuer_rfc != company_rfc:
                 base.status = "skip"
                 base.problems.append(
-                    _(
+                    self.env._(
                         "Issued by %(rfc)s, not by %(company)s (%(company_rfc)s).",
                         rfc=payslip.issuer_rfc,
                         company=self.company.name,
@@ -287,19 +284,22 @@ class PayrollImport:
             elif not payslip.uuid:
                 base.status = "skip"
                 base.problems.append(
-                    _(
+                    self.env._(
                         "Not stamped (no TimbreFiscalDigital UUID): cancelled or a draft."
                     )
                 )
             elif payslip.uuid in done:
                 base.status = "skip"
                 base.problems.append(
-                    _("Already imported (UUID %(uuid)s).", uuid=payslip.uuid)
+                    self.env._("Already imported (UUID %(uuid)s).", uuid=payslip.uuid)
                 )
             elif payslip.uuid in seen_uuids:
                 base.status = "skip"
                 base.problems.append(
-                    _("The same CFDI (UUID %(uuid)s) appears twice.", uuid=payslip.uuid)
+                    self.env._(
+                        "The same CFDI (UUID %(uuid)s) appears twice.",
+                        uuid=payslip.uuid,
+                    )
                 )
             if base.status == "skip":
                 lines.append(base)
@@ -319,7 +319,6 @@ class PayrollImport:
         return todo + lines
 
     def _match_employees(self, lines):
-        _ = self._
         Employee = self.env["hr.employee"].with_context(active_test=False)
         nss = {line.nss for line in lines if line.nss}
         curps = {line.curp for line in lines if line.curp}
@@ -366,7 +365,7 @@ class PayrollImport:
                     line.match = "none"
                     line.status = "skip"
                     line.problems.append(
-                        _(
+                        self.env._(
                             "No worker with NSS %(nss)s, CURP %(curp)s or RFC %(rfc)s; allow "
                             "creating workers to import it.",
                             nss=line.nss or "-",
@@ -376,7 +375,6 @@ class PayrollImport:
                     )
 
     def _identity_problems(self, line):
-        _ = self._
         problems = []
         for label, value, validate in (
             ("NSS", line.nss, validate_nss),
@@ -384,18 +382,19 @@ class PayrollImport:
         ):
             if not value:
                 if label == "NSS":
-                    problems.append(_("The CFDI has no NumSeguridadSocial."))
+                    problems.append(self.env._("The CFDI has no NumSeguridadSocial."))
                 continue
             try:
                 validate(value)
             except IdentifierError:
                 problems.append(
-                    _("%(field)s %(value)s is not valid.", field=label, value=value)
+                    self.env._(
+                        "%(field)s %(value)s is not valid.", field=label, value=value
+                    )
                 )
         return problems
 
     def _match_contracts(self, lines):
-        _ = self._
         rfcs = {rfc for line in lines for rfc, _pct in line.nomina.subcontracts}
         if not rfcs:
             return
@@ -436,12 +435,14 @@ class PayrollImport:
                 )
                 if len(matching) != 1:
                     line.problems.append(
-                        _(
+                        self.env._(
                             "Client %(rfc)s: %(reason)s; no assignment is made for it.",
                             rfc=rfc,
-                            reason=_("no active contract covers the pay period")
+                            reason=self.env._(
+                                "no active contract covers the pay period"
+                            )
                             if not matching
-                            else _(
+                            else self.env._(
                                 "%(count)s active contracts cover the pay period",
                                 count=len(matching),
                             ),

@@ -25,6 +25,7 @@ from odoo.tools import SQL, format_date, mute_logger
 
 from ..icsoe import periods
 from .guard import internal, is_internal
+from .mail_message import refuse_frozen_chatter
 
 _logger = logging.getLogger(__name__)
 
@@ -381,6 +382,15 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
                         state=report._state_label(),
                     )
                 )
+
+    def _message_update_content(self, message, body, *args, **kwargs):
+        # The chatter's edit and delete of a report past draft (mail_message.py):
+        # the message arrives as sudo, the report in the user's environment.
+        if not self.env.su:
+            frozen = self.filtered(lambda report: report.state != "draft")
+            if frozen:
+                refuse_frozen_chatter(frozen[0])
+        return super()._message_update_content(message, body, *args, **kwargs)
 
     # ------------------------------------------------------------------ scheduling
 

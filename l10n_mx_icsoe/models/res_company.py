@@ -1,8 +1,10 @@
 from odoo import fields, models
 
 
+# The company's ICSOE data here; what the overview computes from the reports in
+# overview.py (it reads both reports' models).
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     l10n_mx_icsoe_email = fields.Char(
         string="ICSOE Contact E-mail",

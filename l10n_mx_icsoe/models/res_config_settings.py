@@ -59,3 +59,25 @@ class ResConfigSettings(models.TransientModel):
             settings.l10n_mx_icsoe_missing_holiday_years = (
                 ", ".join(str(y) for y in missing) or False
             )
+
+    def action_l10n_mx_icsoe_open_company(self):
+        """Settings: the company's ICSOE data (contact, address, RFC)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.company",
+            "res_id": self.company_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_l10n_mx_icsoe_open_registrations(self):
+        """Settings: the company's REPSE registrations."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "l10n_mx_icsoe.action_repse_registration"
+        )
+        action["domain"] = [("company_id", "=", self.company_id.id)]
+        action["context"] = {"default_company_id": self.company_id.id}
+        return action

@@ -154,3 +154,16 @@ class ResPartner(models.Model):
                         self.env._("RFC (Tax ID)"),
                     )
                 ) from error
+
+    def action_l10n_mx_icsoe_open_contracts(self):
+        """Smart button: the specialised-service contracts of this client."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Contracts of %(client)s", client=self.display_name),
+            "res_model": "l10n_mx_icsoe.contract",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("partner_id", "child_of", self.commercial_partner_id.id)],
+            "context": {"default_partner_id": self.id},
+        }

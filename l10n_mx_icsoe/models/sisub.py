@@ -275,7 +275,6 @@ class L10nMxIcsoeSisub(models.Model):
     def _chain_refusal(self):
         """Why this report cannot stand in its period now, as a message, or None."""
         self.ensure_one()
-        _ = self.env._
         period = f"{self.year}-{self.period}"
         if self.report_type in ORIGINAL_TYPES:
             other = self.sudo().search(
@@ -287,7 +286,7 @@ class L10nMxIcsoeSisub(models.Model):
                 limit=1,
             )
             if other:
-                return _(
+                return self.env._(
                     "%(company)s already has %(other)s (%(state)s) for %(period)s: a "
                     "period has one original SISUB report. Finish or delete that draft, "
                     "or file a Complementario of it once INFONAVIT has answered.",
@@ -303,13 +302,13 @@ class L10nMxIcsoeSisub(models.Model):
             self.year,
             self.period,
         ):
-            return _(
+            return self.env._(
                 "%(report)s: a Complementario must name the report of the same company "
                 "and period that it follows.",
                 report=self.display_name,
             )
         if target.state not in COMPLEMENTABLE_STATES:
-            return _(
+            return self.env._(
                 "%(target)s is %(state)s: a Complementario follows a report INFONAVIT "
                 "has accepted or rejected. Record INFONAVIT's answer first.",
                 target=target.display_name,
@@ -317,7 +316,7 @@ class L10nMxIcsoeSisub(models.Model):
             )
         other = self._complementary_in_progress()
         if other:
-            return _(
+            return self.env._(
                 "%(other)s of %(period)s is in progress: file it or delete that draft "
                 "first.",
                 other=other.sudo().display_name,

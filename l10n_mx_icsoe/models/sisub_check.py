@@ -150,13 +150,12 @@ class SisubChecker:
         return error and nrp_message(self.env, error, where, label)
 
     def _contract_issues(self, row, numbers):
-        _ = self._
         ref = row["reference"] or ""
         report = self.report
         errors, warnings = self._number_issues(row, numbers)
         if not row["amount"] or row["amount"] <= 0:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the Amount without VAT is missing; set it on the "
                     "contract (or record the amendment that sets it).",
                     ref=ref,
@@ -164,7 +163,7 @@ class SisubChecker:
             )
         if not row["estimated_workers"]:
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the Estimated Workers is 0; set it on the "
                     "contract.",
                     ref=ref,
@@ -173,7 +172,7 @@ class SisubChecker:
         codes = (row["nrp_codes"] or "").split()
         if not codes:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: no registro patronal: set the SISUB NRPs on the "
                     "contract, the workers' Registro Patronal, or the company's "
                     "principal one.",
@@ -182,7 +181,7 @@ class SisubChecker:
             )
         for code in codes:
             message = self._nrp_error(
-                code, _("Contract %(ref)s", ref=ref), _("SISUB NRP")
+                code, self.env._("Contract %(ref)s", ref=ref), self.env._("SISUB NRP")
             )
             if message:
                 errors.append(message)
@@ -191,12 +190,14 @@ class SisubChecker:
         warnings += client_warnings
         if not (row["object"] or "").strip():
             errors.append(
-                _("Contract %(ref)s: the Objeto del contrato is empty.", ref=ref)
+                self.env._(
+                    "Contract %(ref)s: the Objeto del contrato is empty.", ref=ref
+                )
             )
         start, end = row["date_start"], row["date_end"]
         if not start or start > report.date_end or (end and end < report.date_start):
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: it is not in force in the period %(start)s to "
                     "%(end)s.",
                     ref=ref,
@@ -206,7 +207,7 @@ class SisubChecker:
             )
         if start and end and end < start:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the End Date %(end)s is before the Start Date.",
                     ref=ref,
                     end=end,
@@ -214,7 +215,7 @@ class SisubChecker:
             )
         if not row["document_count"]:
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: no document attached; the contracts PDF "
                     "(2B_SISUB_Ley_29_bis_Contratos) will not hold it. Attach the signed "
                     "contract on its Documents tab.",
@@ -223,7 +224,7 @@ class SisubChecker:
             )
         if not row["workers"]:
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: no worker was placed under it in the period.",
                     ref=ref,
                 )
@@ -231,7 +232,7 @@ class SisubChecker:
         missing = self._missing_detail.get(row["contract_id"])
         if missing:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: %(count)s worker(s) assigned in the period have "
                     "no detail rows; regenerate the report.",
                     ref=ref,
@@ -240,21 +241,20 @@ class SisubChecker:
             )
         errors += self._text_issues(
             row,
-            _("Contract %(ref)s", ref=ref),
+            self.env._("Contract %(ref)s", ref=ref),
             ("reference", "object", "client_name"),
         )
         return errors, warnings
 
     def _number_issues(self, row, numbers):
         """The SISUB contract number: digits, at most 30, one per contract."""
-        _ = self._
         ref = row["reference"] or ""
         errors, warnings = [], []
         number = row["contract_number"]
         if number == sisub.NO_CONTRACT_NUMBER:
             if numbers[number] > 1:
                 errors.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s: it has no SISUB Contract Number, like "
                         "%(count)s other contracts of the report; INFONAVIT could not "
                         "tell their workers apart. Set the number on the contract.",
@@ -264,7 +264,7 @@ class SisubChecker:
                 )
             else:
                 warnings.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s: no SISUB Contract Number, reported as 0. Set "
                         "it on the contract if it has one.",
                         ref=ref,
@@ -274,7 +274,7 @@ class SisubChecker:
             problem = sisub.contract_number_problem(number)
             if problem:
                 errors.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s: the SISUB Contract Number '%(number)s' must be "
                         "digits only, at most %(max)s.",
                         ref=ref,
@@ -284,7 +284,7 @@ class SisubChecker:
                 )
             if numbers[number] > 1:
                 errors.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s: the SISUB Contract Number %(number)s is used "
                         "by another contract of the report.",
                         ref=ref,
@@ -295,13 +295,12 @@ class SisubChecker:
 
     def _client_issues(self, row):
         """The client's RFC and registro patronal."""
-        _ = self._
         ref = row["reference"] or ""
         errors, warnings = [], []
         rfc = row["client_rfc"]
         if not rfc:
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the client %(client)s has no RFC.",
                     ref=ref,
                     client=row["client_name"],
@@ -313,27 +312,29 @@ class SisubChecker:
             except IdentifierError as error:
                 errors.append(
                     identifier_message(
-                        self.env, error, row["client_name"], _("Client RFC")
+                        self.env, error, row["client_name"], self.env._("Client RFC")
                     )
                 )
         if row["partner_id"] == self.company_partner_id or (
             rfc and rfc == self.company_rfc
         ):
             errors.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the client is the company itself.",
                     ref=ref,
                 )
             )
         if row["client_nrp"]:
             message = self._nrp_error(
-                row["client_nrp"], row["client_name"], _("Registro Patronal (NRP)")
+                row["client_nrp"],
+                row["client_name"],
+                self.env._("Registro Patronal (NRP)"),
             )
             if message and not row["client_nrp_missing"]:
                 errors.append(message)
         if row["client_nrp_missing"]:
             warnings.append(
-                _(
+                self.env._(
                     "Contract %(ref)s: the client %(client)s has no Registro Patronal; "
                     "'%(nrp)s' is reported by the company setting 'Client without NRP'. "
                     "Set it on the client if it has one.",
@@ -344,7 +345,7 @@ class SisubChecker:
             )
             if not row["client_nrp"]:
                 errors.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s: the client %(client)s has no Registro Patronal "
                         "and the company has no principal one to repeat. Set either.",
                         ref=ref,
@@ -376,12 +377,11 @@ class SisubChecker:
         return errors
 
     def _worker_issues(self, contract_row, worker, seen):
-        _ = self._
         ref = contract_row["reference"] or ""
         name = worker["name"] or ""
         bim = worker["bimester"]
         where = _Where(
-            lambda: _(
+            lambda: self.env._(
                 "Contract %(ref)s, worker %(name)s, bimester %(bimester)s",
                 ref=ref,
                 name=name,
@@ -397,7 +397,7 @@ class SisubChecker:
         warnings += placed_warnings
         if worker["incapacity_days"] > worker["days"]:
             warnings.append(
-                _(
+                self.env._(
                     "%(where)s: %(incapacity)s incapacity days for %(days)s days placed.",
                     where=where,
                     incapacity=worker["incapacity_days"],
@@ -410,7 +410,7 @@ class SisubChecker:
             and worker["sbc"] > worker["sbc_capped"]
         ):
             warnings.append(
-                _(
+                self.env._(
                     "%(where)s: the SBC %(sbc).2f is above 25 UMA; the aportación is "
                     "computed on %(capped).2f (LSS art. 28).",
                     where=where,
@@ -427,7 +427,7 @@ class SisubChecker:
         ):
             if (worker[column] or 0) < 0:
                 errors.append(
-                    _(
+                    self.env._(
                         "%(where)s: %(field)s is negative.",
                         where=where,
                         field=column.replace("_", " "),
@@ -436,7 +436,7 @@ class SisubChecker:
         overlap = self._overlaps.get((worker["employee_id"], bim))
         if overlap:
             warnings.append(
-                _(
+                self.env._(
                     "%(where)s: the worker is placed under several contracts on "
                     "%(days)s of the same days; the aportación is computed on each "
                     "line. Type the SUA figure where it must be split.",
@@ -447,7 +447,7 @@ class SisubChecker:
         moved_to = self._employee_company.get(worker["employee_id"])
         if moved_to and moved_to != self.company_id:
             warnings.append(
-                _(
+                self.env._(
                     "%(where)s: the worker now belongs to another company; reported with "
                     "the data this company recorded.",
                     where=where,
@@ -458,13 +458,12 @@ class SisubChecker:
 
     def _worker_identity_issues(self, contract_row, worker, seen, where):
         """NSS, duplicates and the registro patronal of a worker line."""
-        _ = self._
         name = worker["name"] or ""
         bim = worker["bimester"]
         errors, warnings = [], []
         nss = worker["nss"]
         if not nss:
-            errors.append(_("%(where)s: the worker has no NSS.", where=where))
+            errors.append(self.env._("%(where)s: the worker has no NSS.", where=where))
         else:
             if nss not in self._nss_errors:
                 try:
@@ -472,14 +471,14 @@ class SisubChecker:
                     self._nss_errors[nss] = None
                 except IdentifierError as error:
                     self._nss_errors[nss] = identifier_message(
-                        self.env, error, name, _("NSS")
+                        self.env, error, name, self.env._("NSS")
                     )
             if self._nss_errors[nss]:
                 errors.append(self._nss_errors[nss])
         key = (nss or worker["employee_id"], bim)
         if key in seen:
             errors.append(
-                _(
+                self.env._(
                     "%(where)s: NSS %(nss)s appears twice in the contract.",
                     where=where,
                     nss=nss,
@@ -488,19 +487,19 @@ class SisubChecker:
         seen.add(key)
         if not worker["nrp"]:
             errors.append(
-                _(
+                self.env._(
                     "%(where)s: no registro patronal: set the worker's Registro "
                     "Patronal, the contract's SISUB NRPs or the company's principal one.",
                     where=where,
                 )
             )
         else:
-            message = self._nrp_error(worker["nrp"], where, _("NRP"))
+            message = self._nrp_error(worker["nrp"], where, self.env._("NRP"))
             if message:
                 errors.append(message)
             elif worker["nrp"] not in (contract_row["nrp_codes"] or "").split():
                 warnings.append(
-                    _(
+                    self.env._(
                         "%(where)s: the worker's registro patronal %(nrp)s is not among "
                         "the contract's SISUB NRPs (%(codes)s).",
                         where=where,
@@ -512,7 +511,6 @@ class SisubChecker:
 
     def _bimester_issues(self, worker, where):
         """The bimester is one of the period's, and its days fit in it."""
-        _ = self._
         bim = worker["bimester"]
         errors = []
         bimester = self.bimesters.get(bim)
@@ -524,7 +522,7 @@ class SisubChecker:
             or not self.date_start <= worker["bimester_end"] <= self.date_end
         ):
             errors.append(
-                _(
+                self.env._(
                     "%(where)s: the bimester (%(start)s to %(end)s) is not one of the "
                     "period %(period_start)s to %(period_end)s; regenerate the report.",
                     where=where,
@@ -536,7 +534,7 @@ class SisubChecker:
             )
         elif worker["days"] > bimester.days or worker["days"] < 0:
             errors.append(
-                _(
+                self.env._(
                     "%(where)s: %(days)s days placed, but the bimester has %(max)s.",
                     where=where,
                     days=worker["days"],
@@ -547,13 +545,12 @@ class SisubChecker:
 
     def _placed_issues(self, worker, where):
         """What a bimester with days placed needs: work site, SBC, payslips."""
-        _ = self._
         errors, warnings = [], []
         if worker["days"]:
             missing = [c for c in SITE_REQUIRED if not worker.get(c)]
             if missing and not worker.get("street"):
                 errors.append(
-                    _(
+                    self.env._(
                         "%(where)s: no work site: add the address where the service is "
                         "rendered on the contract's Work Sites.",
                         where=where,
@@ -561,7 +558,7 @@ class SisubChecker:
                 )
             elif missing:
                 errors.append(
-                    _(
+                    self.env._(
                         "%(where)s: the work site address is incomplete (street, "
                         "exterior number, colonia, ZIP, municipality, state); complete "
                         "it on the contract's Work Sites.",
@@ -573,7 +570,7 @@ class SisubChecker:
                     pass
                 elif worker["days_without_sbc"] >= worker["days"]:
                     errors.append(
-                        _(
+                        self.env._(
                             "%(where)s: the worker has no SBC recorded by this company "
                             "for the bimester, so the aportación cannot be computed. Add "
                             "it to the SBC history, or type the SUA figure on the line.",
@@ -582,7 +579,7 @@ class SisubChecker:
                     )
                 else:
                     warnings.append(
-                        _(
+                        self.env._(
                             "%(where)s: no SBC for %(days)s of the days placed; they add "
                             "no aportación. Check the SBC history.",
                             where=where,
@@ -591,7 +588,7 @@ class SisubChecker:
                     )
             if not worker["payslip_count"]:
                 warnings.append(
-                    _(
+                    self.env._(
                         "%(where)s: no payroll CFDI imported for the bimester; fixed "
                         "pay, incapacity days and amortizaciones are reported as 0. "
                         "Import the payroll CFDI (ICSOE > Import Payroll CFDI).",
@@ -739,7 +736,6 @@ class SisubChecker:
 
     def _report_issues(self, rows):
         """(errors, warnings, not reported) about the report as a whole."""
-        _ = self._
         report = self.report
         errors, warnings = [], []
         period = f"{report.year}-{report.period}"
@@ -749,23 +745,25 @@ class SisubChecker:
         kind = report.report_type
         if kind == "normal" and not started:
             errors.append(
-                _(
+                self.env._(
                     "No contract started in %(period)s: a Presentar informe reports new "
                     "contracts. File %(type)s instead (button 'Use the Proposed Type').",
                     period=period,
-                    type=_("Datos continuos") if rows else _("Sin actividad"),
+                    type=self.env._("Datos continuos")
+                    if rows
+                    else self.env._("Sin actividad"),
                 )
             )
         elif kind == "continuous" and (started or not rows):
             errors.append(
-                _(
+                self.env._(
                     "%(count)s contract(s) started in %(period)s: file a Presentar "
                     "informe (button 'Use the Proposed Type').",
                     count=len(started),
                     period=period,
                 )
                 if started
-                else _(
+                else self.env._(
                     "No contract was in force in %(period)s: file Sin actividad (button "
                     "'Use the Proposed Type').",
                     period=period,
@@ -773,12 +771,14 @@ class SisubChecker:
             )
         elif kind == "no_activity" and rows:
             errors.append(
-                _(
+                self.env._(
                     "%(count)s contract(s) were in force in %(period)s: a report Sin "
                     "actividad is wrong, file %(type)s (button 'Use the Proposed Type').",
                     count=len(rows),
                     period=period,
-                    type=_("a Presentar informe") if started else _("Datos continuos"),
+                    type=self.env._("a Presentar informe")
+                    if started
+                    else self.env._("Datos continuos"),
                 )
             )
         if report.state in ("draft", "confirmed"):
@@ -791,7 +791,7 @@ class SisubChecker:
         for contract in self._unreported_contracts():
             if contract["state"] == "draft":
                 warnings.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s (%(client)s) is in force in the period but "
                         "still a draft: it is not reported. Activate it and regenerate "
                         "if it was signed.",
@@ -801,7 +801,7 @@ class SisubChecker:
                 )
             else:
                 not_reported.append(
-                    _(
+                    self.env._(
                         "Contract %(ref)s (%(client)s) is not reported: the client is a "
                         "foreign resident without a permanent establishment in Mexico.",
                         ref=contract["name"],
@@ -811,13 +811,12 @@ class SisubChecker:
         return errors, warnings, not_reported
 
     def _company_issues(self):
-        _ = self._
         company = self.company
         name = company.name
         errors = []
         if not self.company_rfc:
             errors.append(
-                _(
+                self.env._(
                     "%(company)s has no RFC (Tax ID): set it on the company.",
                     company=name,
                 )
@@ -827,11 +826,11 @@ class SisubChecker:
                 check_rfc(self.company_rfc)
             except IdentifierError as error:
                 errors.append(
-                    identifier_message(self.env, error, name, _("Company RFC"))
+                    identifier_message(self.env, error, name, self.env._("Company RFC"))
                 )
         if not self.principal_nrp[1]:
             errors.append(
-                _(
+                self.env._(
                     "%(company)s has no principal Registro Patronal: add its NRPs on the "
                     "company's SISUB tab and mark the one the INFONAVIT portal is "
                     "entered with as Principal.",
@@ -840,7 +839,7 @@ class SisubChecker:
             )
         if not self.registration:
             errors.append(
-                _(
+                self.env._(
                     "%(company)s has no REPSE registration valid in %(year)s-%(period)s: "
                     "the SISUB report names it. Record the registration.",
                     company=name,
@@ -851,13 +850,12 @@ class SisubChecker:
         return errors
 
     def _company_warnings(self, rows):
-        _ = self._
         company = self.company
         warnings = []
         documents = self._documents()
         if not documents["deed"]:
             warnings.append(
-                _(
+                self.env._(
                     "%(company)s: no Articles of Incorporation (or constancia de "
                     "situación fiscal) PDF on the company's SISUB tab; the upload needs "
                     "it (1a_SISUB_Ley_29_bis_Escritura Constitutiva).",
@@ -866,7 +864,7 @@ class SisubChecker:
             )
         if self.registration and not documents["stps"]:
             warnings.append(
-                _(
+                self.env._(
                     "REPSE registration %(reg)s has no STPS registration PDF attached; the "
                     "upload needs it (4_SISUB_Ley_29_bis_Registro emitido por STPS). "
                     "Attach it on the registration.",

@@ -12,16 +12,15 @@ from ..icsoe.sisub import NrpError, compact_nrp, validate_nrp
 
 def nrp_message(env, error, record_name, field_label):
     """A translated message for an :class:`NrpError`: record, field, what to do."""
-    _ = env._
     reasons = {
-        "empty": _("it is empty"),
-        "nrp_length": _("a registro patronal has exactly 11 characters"),
-        "nrp_format": _(
+        "empty": env._("it is empty"),
+        "nrp_length": env._("a registro patronal has exactly 11 characters"),
+        "nrp_format": env._(
             "a registro patronal is a letter or digit followed by 10 digits "
             "(municipality key, progressive number, modality, check digit)"
         ),
     }
-    return _(
+    return env._(
         "%(record)s: %(field)s '%(value)s' is not valid: %(reason)s. Type it as on "
         "the IMSS registration (e.g. Y6012345104).",
         record=record_name,

@@ -164,14 +164,13 @@ class SaleOrder(models.Model):
     def _l10n_mx_icsoe_check_picked(self, by_service):
         """The contracts picked on the order before confirming must fit it."""
         self.ensure_one()
-        _ = self.env._
         client = self.partner_id.commercial_partner_id
         seen = {}
         for contract in self.l10n_mx_icsoe_contract_ids:
             service = contract.repse_service_id
             if contract.partner_id.commercial_partner_id != client:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Sale order %(order)s: the ICSOE contract %(contract)s is with "
                         "%(client)s, not with the order's customer %(customer)s. Remove "
                         "it from the order's ICSOE Contracts, or pick a contract of "
@@ -184,7 +183,7 @@ class SaleOrder(models.Model):
                 )
             if service not in by_service:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Sale order %(order)s: the ICSOE contract %(contract)s is for the "
                         "REPSE service %(service)s, which no line of the order sells. "
                         "Remove it from the order's ICSOE Contracts, or add a product "
@@ -196,7 +195,7 @@ class SaleOrder(models.Model):
                 )
             if service in seen:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Sale order %(order)s: the ICSOE contracts %(first)s and "
                         "%(second)s are both for the REPSE service %(service)s. Keep "
                         "one of them in the order's ICSOE Contracts.",
@@ -211,7 +210,7 @@ class SaleOrder(models.Model):
                 contract.state == "cancelled" and contract.sale_order_id != self
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "Sale order %(order)s: the ICSOE contract %(contract)s is "
                         "%(state)s. Remove it from the order's ICSOE Contracts to create "
                         "a new contract, or reopen it first.",
@@ -233,7 +232,6 @@ class SaleOrder(models.Model):
     # ---------------------------------------------------------------- sync
 
     def _l10n_mx_icsoe_confirm_contracts(self):
-        _ = self.env._
         Contract = self.env["l10n_mx_icsoe.contract"]
         service_lines = self._l10n_mx_icsoe_service_lines()
         to_create, to_activate, to_reopen = [], Contract, Contract
@@ -260,7 +258,7 @@ class SaleOrder(models.Model):
         notes = defaultdict(list)
         for contract in created:
             notes[contract.sale_order_id].append(
-                _(
+                self.env._(
                     "ICSOE contract %(contract)s created: REPSE service %(service)s, "
                     "Start Date %(start)s.",
                     contract=contract.name,
@@ -273,14 +271,15 @@ class SaleOrder(models.Model):
                 lambda o, c=contract: c in o.l10n_mx_icsoe_contract_ids
             )
             notes[order[:1]].append(
-                _("ICSOE contract %(contract)s is active.", contract=contract.name)
+                self.env._(
+                    "ICSOE contract %(contract)s is active.", contract=contract.name
+                )
             )
         self._l10n_mx_icsoe_post(notes)
         if to_reopen:
             self._l10n_mx_icsoe_sync_start_dates()
 
     def _l10n_mx_icsoe_cancel_contracts(self):
-        _ = self.env._
         contracts = self.env["l10n_mx_icsoe.contract"].search(
             [("sale_order_id", "in", self.ids), ("state", "!=", "cancelled")]
         )
@@ -292,7 +291,7 @@ class SaleOrder(models.Model):
             others = contract.sale_order_ids.filtered(lambda o: o.state != "cancel")
             if contract in reported:
                 notes[order].append(
-                    _(
+                    self.env._(
                         "ICSOE contract %(contract)s was not cancelled: it was reported "
                         "in %(filings)s. File a Corrección (or a Sin efectos) of that "
                         "informativa to withdraw it, then cancel the contract by hand.",
@@ -302,7 +301,7 @@ class SaleOrder(models.Model):
                 )
             elif others:
                 notes[order].append(
-                    _(
+                    self.env._(
                         "ICSOE contract %(contract)s was not cancelled: the sale order(s) "
                         "%(orders)s still sell it.",
                         contract=contract.name,
@@ -311,7 +310,7 @@ class SaleOrder(models.Model):
                 )
             elif contract.state == "ended":
                 notes[order].append(
-                    _(
+                    self.env._(
                         "ICSOE contract %(contract)s was not cancelled: it has ended.",
                         contract=contract.name,
                     )
@@ -319,7 +318,7 @@ class SaleOrder(models.Model):
             else:
                 to_cancel |= contract
                 notes[order].append(
-                    _(
+                    self.env._(
                         "ICSOE contract %(contract)s cancelled with the order.",
                         contract=contract.name,
                     )
@@ -329,7 +328,6 @@ class SaleOrder(models.Model):
 
     def _l10n_mx_icsoe_sync_start_dates(self):
         """The contracts created by the orders start on the orders' start date."""
-        _ = self.env._
         Contract = self.env["l10n_mx_icsoe.contract"]
         contracts = Contract.search(
             [("sale_order_id", "in", self.ids), ("state", "!=", "cancelled")]
@@ -346,7 +344,7 @@ class SaleOrder(models.Model):
             order = contract.sale_order_id
             if contract in reported:
                 notes[order].append(
-                    _(
+                    self.env._(
                         "ICSOE contract %(contract)s keeps its Start Date %(old)s: it "
                         "was reported in %(filings)s. If the service starts on %(new)s, "
                         "correct the contract by hand and file a Corrección of that "
@@ -360,7 +358,7 @@ class SaleOrder(models.Model):
             else:
                 by_day[day] |= contract
                 notes[order].append(
-                    _(
+                    self.env._(
                         "ICSOE contract %(contract)s: Start Date moved from %(old)s to "
                         "%(new)s.",
                         contract=contract.name,

@@ -89,11 +89,10 @@ class TimesheetPlan:
     # ---------------------------------------------------------------- plan
 
     def plan(self):
-        _ = self._
         contract = self.contract
         if contract.state == "cancelled":
             raise UserError(
-                _(
+                self.env._(
                     "Contract %(contract)s is cancelled: its workers are not proposed "
                     "from timesheets. Reset it to draft first.",
                     contract=contract.name,
@@ -102,7 +101,7 @@ class TimesheetPlan:
         project = contract.project_id
         if not project:
             raise UserError(
-                _(
+                self.env._(
                     "Contract %(contract)s has no Project: set the project whose "
                     "timesheets show who works for this client, then propose again.",
                     contract=contract.name,
@@ -137,7 +136,6 @@ class TimesheetPlan:
         )
 
     def _plan_line(self, line, by_employee):
-        _ = self._
         contract = self.contract
         employee = line.employee
         start, end = contract.date_start, contract.date_end
@@ -146,7 +144,7 @@ class TimesheetPlan:
         if employee.company_id != contract.company_id:
             line.action = "blocked"
             line.reasons.append(
-                _(
+                self.env._(
                     "%(worker)s belongs to %(worker_company)s, not to the contract's "
                     "company %(company)s: assign a worker of %(company)s.",
                     worker=employee.name,
@@ -160,7 +158,7 @@ class TimesheetPlan:
         if date_from > date_to:
             line.action = "blocked"
             line.reasons.append(
-                _(
+                self.env._(
                     "The timesheets of %(worker)s (%(first)s to %(last)s) fall outside "
                     "the contract (%(start)s to %(end)s).",
                     worker=employee.name,
@@ -173,11 +171,13 @@ class TimesheetPlan:
             return line
         if line.first_date < start:
             line.reasons.append(
-                _("Timesheets before the contract's Start Date are not counted.")
+                self.env._(
+                    "Timesheets before the contract's Start Date are not counted."
+                )
             )
         if end and line.last_date > end:
             line.reasons.append(
-                _("Timesheets after the contract's End Date are not counted.")
+                self.env._("Timesheets after the contract's End Date are not counted.")
             )
         near = [
             a
@@ -204,8 +204,7 @@ class TimesheetPlan:
         return line
 
     def _block_reported(self, lines, filings):
-        _ = self._
-        reason = _(
+        reason = self.env._(
             "Contract %(contract)s was reported in %(filings)s: its workers are not "
             "changed from timesheets. Change them by hand and file a Corrección of "
             "that informativa.",

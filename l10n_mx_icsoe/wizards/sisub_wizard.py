@@ -7,7 +7,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .periodic_report import MEXICO_TZ
+from ..models.periodic_report import MEXICO_TZ
 
 
 class L10nMxIcsoeSisubRegister(models.TransientModel):
