@@ -3,7 +3,7 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..icsoe import chain, diff
 from .filing_check import FilingChecker
@@ -86,6 +86,7 @@ class L10nMxIcsoeFiling(models.Model):
     _report_original_types = ("normal", "no_info")
     _report_deadline_activity = "l10n_mx_icsoe.mail_activity_filing_deadline"
     _report_protected_fields = PROTECTED_FIELDS
+    _report_transitions = TRANSITIONS
 
     # The chain's invariants held by the database too, whatever runs at once (two
     # users, the daily job): one original in progress or in effect, one
@@ -315,14 +316,6 @@ class L10nMxIcsoeFiling(models.Model):
 
     # ------------------------------------------------------------------ the chain
 
-    def _period_domain(self):
-        self.ensure_one()
-        return [
-            ("company_id", "=", self.company_id.id),
-            ("year", "=", self.year),
-            ("period", "=", self.period),
-        ]
-
     def _period_chain(self):
         """The filings of this filing's company and period, as plain chain data."""
         self.ensure_one()
@@ -492,33 +485,7 @@ class L10nMxIcsoeFiling(models.Model):
             fields=names,
         )
 
-    def _set_state(self, target):
-        allowed = TRANSITIONS[target]
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        for filing in self:
-            if filing.state not in allowed:
-                raise UserError(
-                    self.env._(
-                        "%(filing)s cannot go from %(old)s to %(new)s.",
-                        filing=filing.display_name,
-                        old=labels[filing.state],
-                        new=labels[target],
-                    )
-                )
-        internal(self).write({"state": target})
-
     # ------------------------------------------------------------------ actions
-
-    def _ensure_draft(self):
-        for filing in self:
-            if filing.state != "draft":
-                raise UserError(
-                    self.env._(
-                        "%(filing)s is %(state)s: only a draft can be generated or checked.",
-                        filing=filing.display_name,
-                        state=filing._state_label(),
-                    )
-                )
 
     def action_generate(self):
         """(Re)build the lines from the contracts that started in the period."""
@@ -603,13 +570,10 @@ class L10nMxIcsoeFiling(models.Model):
             generate_lines(filing)
         return True
 
-    def _check_manager(self):
-        if not self.env.user.has_group("l10n_mx_icsoe.group_icsoe_manager"):
-            raise AccessError(
-                self.env._(
-                    "Only an ICSOE Manager can confirm, file, or start a complementaria."
-                )
-            )
+    def _manager_only_message(self):
+        return self.env._(
+            "Only an ICSOE Manager can confirm, file, or start a complementaria."
+        )
 
     def action_open_source_contracts(self):
         self.ensure_one()
@@ -839,16 +803,6 @@ class L10nMxIcsoeFiling(models.Model):
         if new.propose_no_info:
             new.action_set_no_info()
         return new._action_open()
-
-    def _action_open(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "current",
-        }
 
     # ------------------------------------------------------------------ freeze/exports
 

@@ -23,7 +23,7 @@ from ..icsoe.identifiers import (
     validate_sbc,
 )
 from ..icsoe.repse import REFORM_START
-from ..icsoe.snapshot import xml_unsafe_chars
+from .check_base import ReportChecker
 from .common import identifier_message
 from .guard import internal
 from .repse import capture_text
@@ -41,17 +41,11 @@ ADDRESS_REQUIRED = (
 )
 
 
-class FilingChecker:
+class FilingChecker(ReportChecker):
     def __init__(self, filing):
+        super().__init__(filing)
         self.filing = filing
-        self.env = filing.env
-        self._ = filing.env._
-        company = filing.company_id
-        self.company_rfc = partner_rfc(company.vat)
-        self.company_partner_id = company.partner_id.id
-        self.uma = self.env["l10n_mx_icsoe.uma"]._daily_amount_on(filing.date_end)
         self._registrations = {}
-        self.chain = self.env["l10n_mx_icsoe.repse.registration"]._chain_of(company)
         self.max_rows = layouts.worker_layout(filing.date_end).max_rows
 
     # ---------------------------------------------------------------- data
@@ -256,23 +250,6 @@ class FilingChecker:
                 )
         return errors, warnings
 
-    def _text_issues(self, row, where, columns):
-        """Text XML cannot hold (control characters) is an error, not a traceback."""
-        errors = []
-        for column in columns:
-            bad = xml_unsafe_chars(row.get(column))
-            if bad:
-                errors.append(
-                    self._(
-                        "%(where)s: %(field)s holds control characters (%(chars)s) that "
-                        "the snapshot cannot store; retype it in the source record.",
-                        where=where,
-                        field=column.replace("client_", "client ").replace("_", " "),
-                        chars=", ".join(bad),
-                    )
-                )
-        return errors
-
     def _date_issues(self, row):
         """(errors, warnings) about the contract's dates and its REPSE registration."""
         ref = row["reference"] or ""
@@ -446,24 +423,6 @@ class FilingChecker:
                 )
         return errors, warnings
 
-    @staticmethod
-    def _result(row, errors, warnings):
-        row["is_ok"] = not errors
-        row["error_text"] = "\n".join(errors) or None
-        row["warning_text"] = "\n".join(warnings) or None
-
-    def _load_employee_companies(self, rows):
-        ids = [w["employee_id"] for r in rows for w in r["workers"] if w["employee_id"]]
-        self._employee_company = {}
-        if ids:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id, company_id FROM hr_employee WHERE id = ANY(%s)",
-                    list(set(ids)),
-                )
-            )
-            self._employee_company = dict(self.env.cr.fetchall())
-
     def _check_rows(self, rows):
         self._load_registrations(r["registration_id"] for r in rows)
         self._load_employee_companies(rows)
@@ -532,27 +491,6 @@ class FilingChecker:
         )
         env.invalidate_all()
         self.write_totals(rows)
-
-    def _update(self, table, rows, extra):
-        if not rows:
-            return
-        columns = ("is_ok", "error_text", "warning_text", *extra)
-        values = SQL(", ").join(
-            SQL("(%s)", SQL(", ").join([row["id"], *(row[c] for c in columns)]))
-            for row in rows
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE %s AS t SET %s FROM (VALUES %s) AS v(id, %s) WHERE t.id = v.id",
-                SQL.identifier(table),
-                SQL(", ").join(
-                    SQL("%s = v.%s", SQL.identifier(c), SQL.identifier(c))
-                    for c in columns
-                ),
-                values,
-                SQL(", ").join(SQL.identifier(c) for c in columns),
-            )
-        )
 
     def _filing_issues(self, rows):
         """(errors, warnings, not reported) about the filing as a whole."""
@@ -636,21 +574,7 @@ class FilingChecker:
         """LSS art. 15-A fr. I: the contractor's own data (entered once in the portal)."""
         company = self.filing.company_id
         name = company.name
-        errors = []
-        if not self.company_rfc:
-            errors.append(
-                self.env._(
-                    "%(company)s has no RFC (Tax ID): set it on the company.",
-                    company=name,
-                )
-            )
-        else:
-            try:
-                check_rfc(self.company_rfc)
-            except IdentifierError as error:
-                errors.append(
-                    identifier_message(self.env, error, name, self.env._("Company RFC"))
-                )
+        errors = self._company_rfc_issues()
         if not (company.l10n_mx_icsoe_email or company.email):
             errors.append(
                 self.env._(

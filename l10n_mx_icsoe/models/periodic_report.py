@@ -198,6 +198,63 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
                     )
                 )
 
+    # ------------------------------------------------------------------ workflow
+
+    _report_transitions = {}  # target state: the states it may come from
+
+    def _period_domain(self):
+        self.ensure_one()
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("year", "=", self.year),
+            ("period", "=", self.period),
+        ]
+
+    def _set_state(self, target):
+        """Move to ``target``, checking where each report comes from."""
+        allowed = self._report_transitions[target]
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for report in self:
+            if report.state not in allowed:
+                raise UserError(
+                    self.env._(
+                        "%(report)s cannot go from %(old)s to %(new)s.",
+                        report=report.display_name,
+                        old=labels[report.state],
+                        new=labels[target],
+                    )
+                )
+        internal(self).write({"state": target})
+
+    def _ensure_draft(self):
+        for report in self:
+            if report.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "%(report)s is %(state)s: only a draft can be generated or "
+                        "checked.",
+                        report=report.display_name,
+                        state=report._state_label(),
+                    )
+                )
+
+    def _manager_only_message(self):
+        return self.env._("Only an ICSOE Manager can do this.")
+
+    def _check_manager(self):
+        if not self.env.user.has_group("l10n_mx_icsoe.group_icsoe_manager"):
+            raise AccessError(self._manager_only_message())
+
+    def _action_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
     # ------------------------------------------------------------------ concurrency
 
     def _lock_for_work(self):

@@ -18,7 +18,7 @@ force), *Informe sin actividad* (no contract in force, no worker placed) and
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
 from .guard import internal
@@ -110,6 +110,7 @@ class L10nMxIcsoeSisub(models.Model):
     _report_original_types = ORIGINAL_TYPES
     _report_open_states = ("draft", "confirmed")
     _report_protected_fields = PROTECTED_FIELDS
+    _report_transitions = TRANSITIONS
     _report_deadline_activity = "l10n_mx_icsoe.mail_activity_sisub_deadline"
     # Reglamento de multas del INFONAVIT art. 6 fr. XVIII, 8 fr. IV as reported [S1].
     _report_fine_uma = (251, 300)
@@ -248,14 +249,6 @@ class L10nMxIcsoeSisub(models.Model):
 
     # ------------------------------------------------------------------ the chain
 
-    def _period_domain(self):
-        self.ensure_one()
-        return [
-            ("company_id", "=", self.company_id.id),
-            ("year", "=", self.year),
-            ("period", "=", self.period),
-        ]
-
     def _complementary_in_progress(self):
         self.ensure_one()
         return (
@@ -354,43 +347,11 @@ class L10nMxIcsoeSisub(models.Model):
             fields=names,
         )
 
-    def _set_state(self, target):
-        allowed = TRANSITIONS[target]
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        for report in self:
-            if report.state not in allowed:
-                raise UserError(
-                    self.env._(
-                        "%(report)s cannot go from %(old)s to %(new)s.",
-                        report=report.display_name,
-                        old=labels[report.state],
-                        new=labels[target],
-                    )
-                )
-        internal(self).write({"state": target})
-
-    def _ensure_draft(self):
-        for report in self:
-            if report.state != "draft":
-                raise UserError(
-                    self.env._(
-                        "%(report)s is %(state)s: only a draft can be generated or "
-                        "checked.",
-                        report=report.display_name,
-                        state=report._state_label(),
-                    )
-                )
-
-    def _check_manager(self):
-        if not self.env.user.has_group("l10n_mx_icsoe.group_icsoe_manager"):
-            raise AccessError(
-                self.env._(
-                    "Only an ICSOE Manager can confirm or file a SISUB report, record "
-                    "INFONAVIT's answer, or start a Complementario."
-                )
-            )
-
-    # ------------------------------------------------------------------ actions
+    def _manager_only_message(self):
+        return self.env._(
+            "Only an ICSOE Manager can confirm or file a SISUB report, record "
+            "INFONAVIT's answer, or start a Complementario."
+        )
 
     def action_generate(self):
         """(Re)build the lines from the contracts in force in the period."""
@@ -641,16 +602,6 @@ class L10nMxIcsoeSisub(models.Model):
         new = new.with_env(self.env)
         new.action_generate()
         return new._action_open()
-
-    def _action_open(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "current",
-        }
 
     def action_open_source_contracts(self):
         self.ensure_one()

@@ -20,7 +20,7 @@ from odoo.tools import SQL
 
 from ..icsoe import sisub
 from ..icsoe.identifiers import IdentifierError, check_rfc, validate_nss
-from ..icsoe.snapshot import xml_unsafe_chars
+from .check_base import ReportChecker
 from .common import identifier_message
 from .guard import internal
 from .res_partner import partner_rfc
@@ -54,22 +54,17 @@ def _result_of(line):
     )
 
 
-class SisubChecker:
+class SisubChecker(ReportChecker):
     def __init__(self, report):
+        super().__init__(report)
         self.report = report
-        self.env = report.env
-        self._ = report.env._
         company = report.company_id
-        self.company = company
-        self.company_rfc = partner_rfc(company.vat)
-        self.company_partner_id = company.partner_id.id
         nrp = self.env["l10n_mx_icsoe.nrp"].sudo()._principal_of(company)
         self.principal_nrp = (nrp.id or None, nrp.name or None)
         self.client_nrp_rule = company.l10n_mx_icsoe_sisub_client_nrp_rule
         self.client_nrp_placeholder = (
             company.l10n_mx_icsoe_sisub_client_nrp_placeholder or ""
         )
-        self.uma = self.env["l10n_mx_icsoe.uma"]._daily_amount_on(report.date_end)
         # read once: the checks run on every line
         self.date_start, self.date_end = report.date_start, report.date_end
         self.company_id = company.id
@@ -78,8 +73,6 @@ class SisubChecker:
         }
         self._nss_errors = {}
         self._nrp_checked = {}
-        self._unsafe = {}
-        self.chain = self.env["l10n_mx_icsoe.repse.registration"]._chain_of(company)
         self.registration = self._registration_of_period()
 
     # ---------------------------------------------------------------- data
@@ -123,18 +116,6 @@ class SisubChecker:
             )
         )
         return self.env.cr.fetchall()
-
-    def _load_employee_companies(self, rows):
-        ids = {w["employee_id"] for r in rows for w in r["workers"] if w["employee_id"]}
-        self._employee_company = {}
-        if ids:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id, company_id FROM hr_employee WHERE id = ANY(%s)",
-                    list(ids),
-                )
-            )
-            self._employee_company = dict(self.env.cr.fetchall())
 
     # ---------------------------------------------------------------- checks
 
@@ -353,28 +334,6 @@ class SisubChecker:
                     )
                 )
         return errors, warnings
-
-    def _text_issues(self, row, where, columns):
-        errors = []
-        unsafe = self._unsafe
-        for column in columns:
-            value = row.get(column)
-            if not value:
-                continue
-            bad = unsafe.get(value)
-            if bad is None:
-                bad = unsafe[value] = xml_unsafe_chars(value)
-            if bad:
-                errors.append(
-                    self._(
-                        "%(where)s: %(field)s holds control characters (%(chars)s); "
-                        "retype it in the source record.",
-                        where=where,
-                        field=column.replace("_", " "),
-                        chars=", ".join(bad),
-                    )
-                )
-        return errors
 
     def _worker_issues(self, contract_row, worker, seen):
         ref = contract_row["reference"] or ""
@@ -597,12 +556,6 @@ class SisubChecker:
                 )
         return errors, warnings
 
-    @staticmethod
-    def _result(row, errors, warnings):
-        row["is_ok"] = not errors
-        row["error_text"] = "\n".join(errors) or None
-        row["warning_text"] = "\n".join(warnings) or None
-
     def _cross_checks(self, rows):
         """Detail missing for a placed worker; workers on several contracts at once."""
         assignments = self._active_assignments([r["contract_id"] for r in rows])
@@ -713,27 +666,6 @@ class SisubChecker:
         env.invalidate_all()
         self.write_totals(rows)
 
-    def _update(self, table, rows, extra):
-        if not rows:
-            return
-        columns = ("is_ok", "error_text", "warning_text", *extra)
-        values = SQL(", ").join(
-            SQL("(%s)", SQL(", ").join([row["id"], *(row[c] for c in columns)]))
-            for row in rows
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE %s AS t SET %s FROM (VALUES %s) AS v(id, %s) WHERE t.id = v.id",
-                SQL.identifier(table),
-                SQL(", ").join(
-                    SQL("%s = v.%s", SQL.identifier(c), SQL.identifier(c))
-                    for c in columns
-                ),
-                values,
-                SQL(", ").join(SQL.identifier(c) for c in columns),
-            )
-        )
-
     def _report_issues(self, rows):
         """(errors, warnings, not reported) about the report as a whole."""
         report = self.report
@@ -813,21 +745,7 @@ class SisubChecker:
     def _company_issues(self):
         company = self.company
         name = company.name
-        errors = []
-        if not self.company_rfc:
-            errors.append(
-                self.env._(
-                    "%(company)s has no RFC (Tax ID): set it on the company.",
-                    company=name,
-                )
-            )
-        else:
-            try:
-                check_rfc(self.company_rfc)
-            except IdentifierError as error:
-                errors.append(
-                    identifier_message(self.env, error, name, self.env._("Company RFC"))
-                )
+        errors = self._company_rfc_issues()
         if not self.principal_nrp[1]:
             errors.append(
                 self.env._(
