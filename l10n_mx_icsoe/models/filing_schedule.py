@@ -76,7 +76,12 @@ class L10nMxIcsoeRepseRegistration(models.Model):
 
     def _send_alerts(self, today):
         self.ensure_one()
-        reg = self
+        user = self.company_id.l10n_mx_icsoe_responsible_id or self.env.ref(
+            "base.user_admin", raise_if_not_found=False
+        )
+        lang = (user and user.lang) or self.company_id.partner_id.lang
+        # Written in the language of the user who reads them.
+        reg = self.with_context(lang=lang) if lang else self
         if (
             reg.state == "active"
             and not reg.renewal_alert_sent
@@ -84,23 +89,23 @@ class L10nMxIcsoeRepseRegistration(models.Model):
             and reg.renewal_date <= today
         ):
             reg._alert(
-                self.env._(
+                reg.env._(
                     "Renew REPSE registration %(name)s: the renewal window is open until "
                     "%(expiry)s (3 months before expiry).",
                     name=reg.name,
-                    expiry=format_date(self.env, reg.expiry_date),
+                    expiry=format_date(reg.env, reg.expiry_date),
                 ),
                 reg.expiry_date - timedelta(days=1),
             )
             reg.renewal_alert_sent = True
         if reg.state == "expired" and not reg.expiry_alert_sent:
             reg._alert(
-                self.env._(
+                reg.env._(
                     "REPSE registration %(name)s expired on %(expiry)s: contracts that "
                     "start from then on cannot be reported until a renewed registration "
                     "is recorded. Periods in which it was valid can still be filed.",
                     name=reg.name,
-                    expiry=format_date(self.env, reg.expiry_date),
+                    expiry=format_date(reg.env, reg.expiry_date),
                 ),
                 today,
             )

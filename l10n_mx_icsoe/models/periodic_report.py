@@ -166,19 +166,21 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
     def _fine_text(self):
         low, high = self._report_fine_uma
         uma = self.env["l10n_mx_icsoe.uma"]._daily_amount_on(self._today_mexico())
+        # Formatted before the call: the translation extractor reads plain
+        # arguments only.
+        amounts = {"low": format(low, ","), "high": format(high, ",")}
         if not uma:
             return self.env._(
-                "%(low)s to %(high)s UMA (no UMA value in the table)",
-                low=f"{low:,}",
-                high=f"{high:,}",
+                "%(low)s to %(high)s UMA (no UMA value in the table)", **amounts
             )
+        amounts.update(
+            low_mxn=format(low * uma, ",.2f"),
+            high_mxn=format(high * uma, ",.2f"),
+            uma=format(uma, ",.2f"),
+        )
         return self.env._(
             "%(low)s to %(high)s UMA: MXN %(low_mxn)s to %(high_mxn)s (UMA %(uma)s)",
-            low=f"{low:,}",
-            high=f"{high:,}",
-            low_mxn=f"{low * uma:,.2f}",
-            high_mxn=f"{high * uma:,.2f}",
-            uma=f"{uma:,.2f}",
+            **amounts,
         )
 
     def _state_label(self):

@@ -441,10 +441,9 @@ UI_MODELS = (
 )
 
 
-# Not in the standard run until i18n/es_MX.po covers the new strings (dashboard,
-# SISUB, scheduling) and drafts are created in the responsible's language: run it
-# with --test-tags l10n_mx_icsoe_i18n, and drop "-standard" once it passes.
-@tagged("post_install", "-at_install", "-standard", "l10n_mx_icsoe_i18n")
+# Fails as soon as a user-facing string of the addon reaches a Spanish user in
+# English (run alone with --test-tags l10n_mx_icsoe_i18n).
+@tagged("post_install", "-at_install", "l10n_mx_icsoe_i18n")
 class TestDeskSpanish(IcsoeFilingCase):
     """No user-facing string of the addon reaches a Spanish (es_MX) user in English.
 
