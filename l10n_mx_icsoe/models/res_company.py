@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 # The company's ICSOE data here; what the overview computes from the reports in
@@ -91,3 +91,16 @@ class ResCompany(models.Model):
         help="Write the column names as the first line of each SISUB CSV, as INFONAVIT's "
         "Excel guides carry them. Not confirmed: untick if the portal refuses it.",
     )
+
+    @api.onchange("l10n_mx_icsoe_phone")
+    def _onchange_l10n_mx_icsoe_phone(self):
+        """Stored in Odoo's international format (phone_validation), as partner phones."""
+        if self.l10n_mx_icsoe_phone:
+            self.l10n_mx_icsoe_phone = (
+                self._phone_format(
+                    number=self.l10n_mx_icsoe_phone,
+                    country=self.country_id or self.env.ref("base.mx"),
+                    force_format="INTERNATIONAL",
+                )
+                or self.l10n_mx_icsoe_phone
+            )

@@ -10,7 +10,7 @@ from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.l10n_mx_icsoe.icsoe import layouts
@@ -722,3 +722,11 @@ class TestConcurrency(LifecycleCase):
                    VALUES (%s, 2026, '1', 'normal', 'draft', 'x')""",
                 [first.company_id.id],
             )
+
+
+@tagged("post_install", "-at_install")
+class TestPhones(LifecycleCase):
+    def test_contact_phone_stored_in_international_format(self):
+        company = Form(self.company_a)
+        company.l10n_mx_icsoe_phone = "442 200 0000"
+        self.assertEqual(company.l10n_mx_icsoe_phone, "+52 442 200 0000")
