@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
@@ -87,6 +85,7 @@ class L10nMxIcsoeFiling(models.Model):
     _report_deadline_activity = "l10n_mx_icsoe.mail_activity_filing_deadline"
     _report_protected_fields = PROTECTED_FIELDS
     _report_transitions = TRANSITIONS
+    _report_replaces_field = "replaced_filing_id"
 
     # The chain's invariants held by the database too, whatever runs at once (two
     # users, the daily job): one original in progress or in effect, one
@@ -570,6 +569,15 @@ class L10nMxIcsoeFiling(models.Model):
             generate_lines(filing)
         return True
 
+    def _checker(self):
+        return FilingChecker(self)
+
+    def _needs_generation(self):
+        return self.filing_type != "void"
+
+    def _draft_reset_values(self):
+        return {"snapshot_sha256": False, "confirmed_at": False}
+
     def _manager_only_message(self):
         return self.env._(
             "Only an ICSOE Manager can confirm, file, or start a complementaria."
@@ -607,43 +615,6 @@ class L10nMxIcsoeFiling(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", chain.ids)],
         }
-
-    def action_confirm(self):
-        self._check_manager()
-        self._ensure_draft()
-        self._lock_for_work()
-        for filing in self:
-            if not filing.generated_at and filing.filing_type != "void":
-                raise UserError(
-                    self.env._(
-                        "%(filing)s has not been generated yet.",
-                        filing=filing.display_name,
-                    )
-                )
-            message = filing._chain_refusal()
-            if message:
-                raise UserError(message)
-            FilingChecker(filing).recheck()
-            if filing.error_count:
-                raise UserError(
-                    self.env._(
-                        "%(filing)s has %(count)s error(s): fix the source records, "
-                        "regenerate, and confirm again.",
-                        filing=filing.display_name,
-                        count=filing.error_count,
-                    )
-                )
-        self._set_state("confirmed")
-        for filing in self:
-            filing._freeze()
-        return True
-
-    def action_draft(self):
-        self._check_manager()
-        self._set_state("draft")
-        self._drop_exports()
-        internal(self).write({"snapshot_sha256": False, "confirmed_at": False})
-        return True
 
     def _register_filed(
         self, folio, filed_datetime, acuse, acuse_filename, declared_count=None
@@ -715,37 +686,6 @@ class L10nMxIcsoeFiling(models.Model):
                     "declared). File a Corrección.",
                     declared=self.declared_contract_count,
                     count=self.contract_count,
-                )
-            )
-
-    def _check_presentation_date(self, filed_on):
-        """The presentation date can be neither in the future nor before it was possible."""
-        self.ensure_one()
-        today = self._today_mexico()
-        if filed_on > today:
-            raise UserError(
-                self.env._(
-                    "%(filing)s: the Presentation Date %(date)s is in the future; type the "
-                    "date printed on the acuse.",
-                    filing=self.display_name,
-                    date=filed_on,
-                )
-            )
-        if self.filing_type in ORIGINAL_TYPES:
-            earliest = self.date_end + timedelta(days=1)
-        else:
-            target = self.replaced_filing_id
-            earliest = self._mexico_date(target.filed_datetime)
-        if filed_on < earliest:
-            raise UserError(
-                self.env._(
-                    "%(filing)s: the Presentation Date %(date)s is before %(earliest)s, the "
-                    "first day it could be presented (the filing window opens once the "
-                    "cuatrimestre ends; a complementaria follows the informativa it "
-                    "replaces). Check the date on the acuse.",
-                    filing=self.display_name,
-                    date=filed_on,
-                    earliest=earliest,
                 )
             )
 

@@ -15,6 +15,7 @@ new draft is generated.
 """
 
 import logging
+from datetime import timedelta
 
 import psycopg2.errors
 import pytz
@@ -246,6 +247,87 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
     def _check_manager(self):
         if not self.env.user.has_group("l10n_mx_icsoe.group_icsoe_manager"):
             raise AccessError(self._manager_only_message())
+
+    _report_replaces_field = None  # the report a complementaria replaces
+
+    def _checker(self):
+        """Hook: the report's line checker (a ``check_base.ReportChecker``)."""
+        raise NotImplementedError
+
+    def _needs_generation(self):
+        """Hook: whether the report must be generated before it is confirmed."""
+        return True
+
+    def _draft_reset_values(self):
+        """Hook: what going back to draft clears."""
+        return {"confirmed_at": False}
+
+    def action_confirm(self):
+        self._check_manager()
+        self._ensure_draft()
+        self._lock_for_work()
+        for report in self:
+            if report._needs_generation() and not report.generated_at:
+                raise UserError(
+                    self.env._(
+                        "%(report)s has not been generated yet: press Generate.",
+                        report=report.display_name,
+                    )
+                )
+            message = report._chain_refusal()
+            if message:
+                raise UserError(message)
+            report._checker().recheck()
+            if report.error_count:
+                raise UserError(
+                    self.env._(
+                        "%(report)s has %(count)s error(s): fix the source records, "
+                        "regenerate, and confirm again.",
+                        report=report.display_name,
+                        count=report.error_count,
+                    )
+                )
+        self._set_state("confirmed")
+        for report in self:
+            report._freeze()
+        return True
+
+    def action_draft(self):
+        self._check_manager()
+        self._set_state("draft")
+        self._drop_exports()
+        internal(self).write(self._draft_reset_values())
+        return True
+
+    def _check_presentation_date(self, filed_on):
+        """The presentation date is neither in the future nor before it was possible."""
+        self.ensure_one()
+        if filed_on > self._today_mexico():
+            raise UserError(
+                self.env._(
+                    "%(report)s: the Presentation Date %(date)s is in the future; type "
+                    "the date printed on the acuse.",
+                    report=self.display_name,
+                    date=filed_on,
+                )
+            )
+        replaced = self[self._report_replaces_field]
+        if self[self._report_type_field] in self._report_original_types:
+            earliest = self.date_end + timedelta(days=1)
+        else:
+            earliest = self._mexico_date(replaced.filed_datetime)
+        if filed_on < earliest:
+            raise UserError(
+                self.env._(
+                    "%(report)s: the Presentation Date %(date)s is before %(earliest)s, "
+                    "the first day it could be presented (the filing window opens once "
+                    "the cuatrimestre ends; a complementaria follows the report it "
+                    "replaces). Check the date on the acuse.",
+                    report=self.display_name,
+                    date=filed_on,
+                    earliest=earliest,
+                )
+            )
 
     def _action_open(self):
         self.ensure_one()

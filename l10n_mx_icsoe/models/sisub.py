@@ -15,8 +15,6 @@ force), *Informe sin actividad* (no contract in force, no worker placed) and
 *Complementario*. Generation proposes the original type the records call for.
 """
 
-from datetime import timedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
@@ -111,6 +109,7 @@ class L10nMxIcsoeSisub(models.Model):
     _report_open_states = ("draft", "confirmed")
     _report_protected_fields = PROTECTED_FIELDS
     _report_transitions = TRANSITIONS
+    _report_replaces_field = "replaced_report_id"
     _report_deadline_activity = "l10n_mx_icsoe.mail_activity_sisub_deadline"
     # Reglamento de multas del INFONAVIT art. 6 fr. XVIII, 8 fr. IV as reported [S1].
     _report_fine_uma = (251, 300)
@@ -347,6 +346,9 @@ class L10nMxIcsoeSisub(models.Model):
             fields=names,
         )
 
+    def _checker(self):
+        return SisubChecker(self)
+
     def _manager_only_message(self):
         return self.env._(
             "Only an ICSOE Manager can confirm or file a SISUB report, record "
@@ -390,72 +392,6 @@ class L10nMxIcsoeSisub(models.Model):
         self.action_generate()
         if self.type_mismatch:
             self.action_apply_proposed_type()
-
-    def action_confirm(self):
-        self._check_manager()
-        self._ensure_draft()
-        for report in self:
-            if not report.generated_at:
-                raise UserError(
-                    self.env._(
-                        "%(report)s has not been generated yet: press Generate.",
-                        report=report.display_name,
-                    )
-                )
-            message = report._chain_refusal()
-            if message:
-                raise UserError(message)
-            SisubChecker(report).recheck()
-            if report.error_count:
-                raise UserError(
-                    self.env._(
-                        "%(report)s has %(count)s error(s): fix the source records "
-                        "(company, contract, client, worker), regenerate, and confirm "
-                        "again.",
-                        report=report.display_name,
-                        count=report.error_count,
-                    )
-                )
-        self._set_state("confirmed")
-        for report in self:
-            report._freeze()
-        return True
-
-    def action_draft(self):
-        self._check_manager()
-        self._set_state("draft")
-        self._drop_exports()
-        internal(self).write({"confirmed_at": False})
-        return True
-
-    def _check_presentation_date(self, filed_on):
-        self.ensure_one()
-        today = self._today_mexico()
-        if filed_on > today:
-            raise UserError(
-                self.env._(
-                    "%(report)s: the Presentation Date %(date)s is in the future; type "
-                    "the date printed on the acuse.",
-                    report=self.display_name,
-                    date=filed_on,
-                )
-            )
-        if self.report_type in ORIGINAL_TYPES:
-            earliest = self.date_end + timedelta(days=1)
-        else:
-            earliest = self._mexico_date(self.replaced_report_id.filed_datetime)
-        if filed_on < earliest:
-            raise UserError(
-                self.env._(
-                    "%(report)s: the Presentation Date %(date)s is before %(earliest)s, "
-                    "the first day it could be presented (the window opens once the "
-                    "cuatrimestre ends; a Complementario follows the report it "
-                    "complements). Check the date on the acuse.",
-                    report=self.display_name,
-                    date=filed_on,
-                    earliest=earliest,
-                )
-            )
 
     def _register_filed(self, folio, filed_datetime, acuse, acuse_filename):
         """Record the presentation in the INFONAVIT portal (called by the wizard)."""
