@@ -14,7 +14,39 @@ SECTIONS = [
 ]
 
 
+def _tables_to_rst(text):
+    """Markdown pipe tables become RST list-tables (docutils reads no pipes)."""
+    out, rows = [], []
+    indent = ""
+
+    def flush():
+        if not rows:
+            return
+        out.extend([f"{indent}.. list-table::", f"{indent}   :header-rows: 1", ""])
+        for row in rows:
+            for index, cell in enumerate(row):
+                mark = "* -" if index == 0 else "  -"
+                out.append(f"{indent}   {mark} {cell or ' '}")
+        out.append("")
+        rows.clear()
+
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|"):
+            if not rows:
+                indent = line[: len(line) - len(line.lstrip())]
+            cells = [c.strip() for c in stripped[1:-1].split("|")]
+            if not all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
+                rows.append(cells)
+            continue
+        flush()
+        out.append(line)
+    flush()
+    return "\n".join(out)
+
+
 def md_to_rst(text):
+    text = _tables_to_rst(text)
     text = re.sub(r"`([^`]+)`", r"``\1``", text)
     return re.sub(
         r"^## (.+)$", lambda m: f"{m[1]}\n{'~' * len(m[1])}", text, flags=re.M
@@ -53,14 +85,14 @@ def main():
         "=======",
         "",
         "Authors",
-        "-------",
+        "~~~~~~~",
         "",
         "* l10n_mx_icsoe contributors",
         "",
     ]
     parts += [
         "Contributors",
-        "------------",
+        "~~~~~~~~~~~~",
         "",
         md_to_rst((frag / "CONTRIBUTORS.md").read_text()),
     ]
