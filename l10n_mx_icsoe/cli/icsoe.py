@@ -23,7 +23,6 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from ..models.payroll_cfdi import PayrollImport
-from ..models.sisub_export import is_sisub_name
 
 _logger = logging.getLogger(__name__)
 
@@ -156,129 +155,67 @@ def _company(env, value):
     return company
 
 
-def generate(env, args, commit=True):
+def generate(env, args, commit=True, model="l10n_mx_icsoe.filing"):
+    """Generate (and optionally confirm) a report of a period and write its files.
+
+    The same for the ICSOE informativa (``generate``) and the SISUB report
+    (``sisub-generate``): the report in progress (a complementaria included), else
+    the one in effect, else a new draft of the period.
+    """
     company = _company(env, args.company)
     env = env(context=dict(env.context, allowed_company_ids=company.ids))
-    Filing = env["l10n_mx_icsoe.filing"].with_company(company)
-    period = [
-        ("company_id", "=", company.id),
-        ("year", "=", args.year),
-        ("period", "=", str(args.period)),
-    ]
-    # The filing in progress (draft or confirmed, a Corrección included), else the
-    # one that stands for the period, else a new Normal.
-    filing = Filing.search(
-        [*period, ("state", "in", ("draft", "confirmed"))], order="id desc", limit=1
-    ) or Filing.search([*period, ("is_effective", "=", True)], limit=1)
-    if not filing:
-        filing = Filing.create(
-            {"company_id": company.id, "year": args.year, "period": str(args.period)}
-        )
-    filing = filing._with_responsible_lang()
-    if filing.state == "draft":
-        filing.action_generate()
-        if filing.propose_no_info:
-            filing.action_set_no_info()
-        if args.confirm and not filing.error_count:
-            filing.action_confirm()
-    if commit:  # keep the draft even when confirming is refused below
-        env.cr.commit()
-
-    out = args.output
-    out.mkdir(parents=True, exist_ok=True)
-    checks = filing._checks_report()
-    files = [
-        *filing._export_files(),
-        (f"{filing._file_prefix()}_checks.txt", checks.encode("utf-8")),
-    ]
-    # Plain base names only (UserError otherwise), each landing in the output
-    # folder itself once resolved (a link in it to elsewhere is refused);
-    # everything is checked before anything is written.
-    filing._check_export_names(name for name, _content in files)
-    root = out.resolve()
-    targets = [(root / name, content) for name, content in files]
-    outside = [str(path) for path, _content in targets if path.resolve().parent != root]
-    if outside:
-        raise Refused(
-            f"{filing.name}: not written, these paths lead outside {root}: "
-            + ", ".join(outside)
-        )
-    for path, content in targets:
-        path.write_bytes(content)
-    summary = (
-        f"{filing.name} [{filing.state}] {company.name}: {filing.contract_count} contracts, "
-        f"{filing.worker_count} workers, {filing.error_count} errors, "
-        f"{filing.warning_count} warnings; {len(files)} files in {out}"
+    report = (
+        env[model]
+        .with_company(company)
+        ._cli_report_of_period(company, args.year, str(args.period))
     )
-    sys.stdout.write(summary + "\n")
-    if args.confirm and filing.state == "draft":
-        sys.stderr.write(f"{checks}\n")
-        raise Refused(f"{filing.name} not confirmed: {filing.error_count} error(s)")
-
-
-def _write_files(out, name, files, is_safe):
-    """Write [(file name, bytes)] into ``out``: names checked, nothing outside it."""
-    bad = [file_name for file_name, _content in files if not is_safe(file_name)]
-    if bad:
-        raise Refused(f"{name}: not written, unsafe file names: {', '.join(bad)}")
-    out.mkdir(parents=True, exist_ok=True)
-    root = out.resolve()
-    targets = [(root / file_name, content) for file_name, content in files]
-    outside = [str(path) for path, _content in targets if path.resolve().parent != root]
-    if outside:
-        raise Refused(
-            f"{name}: not written, these paths lead outside {root}: "
-            + ", ".join(outside)
-        )
-    for path, content in targets:
-        path.write_bytes(content)
-
-
-def sisub_generate(env, args, commit=True):
-    """The SISUB twin of ``generate``: same arguments, same exit codes."""
-    company = _company(env, args.company)
-    env = env(context=dict(env.context, allowed_company_ids=company.ids))
-    Sisub = env["l10n_mx_icsoe.sisub"].with_company(company)
-    period = [
-        ("company_id", "=", company.id),
-        ("year", "=", args.year),
-        ("period", "=", str(args.period)),
-    ]
-    # The report in progress (a Complementario included), else the one in
-    # effect, else a new original.
-    report = Sisub.search(
-        [*period, ("state", "in", ("draft", "confirmed"))], order="id desc", limit=1
-    ) or Sisub.search([*period, ("is_effective", "=", True)], limit=1)
-    if not report:
-        report = Sisub.search(period, order="id desc", limit=1)
-    if not report:
-        report = Sisub.create(
-            {"company_id": company.id, "year": args.year, "period": str(args.period)}
-        )
     report = report._with_responsible_lang()
     if report.state == "draft":
-        report.action_generate()
-        if report.type_mismatch:
-            report.action_apply_proposed_type()
+        report._generate_new_draft()
         if args.confirm and not report.error_count:
             report.action_confirm()
     if commit:  # keep the draft even when confirming is refused below
         env.cr.commit()
+
     checks = report._checks_report()
     files = [
         *report._export_files(),
         (f"{report._file_prefix()}_checks.txt", checks.encode("utf-8")),
     ]
-    _write_files(args.output, report.name, files, is_sisub_name)
+    _write_files(args.output, report, files)
     sys.stdout.write(
-        f"{report.name} [{report.state}] {company.name}: {report.contract_count} "
-        f"contracts, {report.worker_count} workers, {report.row_count} detail rows, "
-        f"{report.error_count} errors, {report.warning_count} warnings; "
+        f"{report.name} [{report.state}] {company.name}: {report._checks_summary()}; "
         f"{len(files)} files in {args.output}\n"
     )
     if args.confirm and report.state == "draft":
         sys.stderr.write(f"{checks}\n")
         raise Refused(f"{report.name} not confirmed: {report.error_count} error(s)")
+
+
+def sisub_generate(env, args, commit=True):
+    """The SISUB twin of ``generate``: same arguments, same exit codes."""
+    return generate(env, args, commit=commit, model="l10n_mx_icsoe.sisub")
+
+
+def _write_files(out, report, files):
+    """Write [(file name, bytes)] into ``out``.
+
+    Plain base names of the addon's own only (UserError otherwise), each landing
+    in the output folder itself once resolved (a link in it to elsewhere is
+    refused); everything is checked before anything is written.
+    """
+    report._check_export_names(name for name, _content in files)
+    out.mkdir(parents=True, exist_ok=True)
+    root = out.resolve()
+    targets = [(root / name, content) for name, content in files]
+    outside = [str(path) for path, _content in targets if path.resolve().parent != root]
+    if outside:
+        raise Refused(
+            f"{report.name}: not written, these paths lead outside {root}: "
+            + ", ".join(outside)
+        )
+    for path, content in targets:
+        path.write_bytes(content)
 
 
 class Icsoe(Command):

@@ -285,3 +285,20 @@ def xml_unsafe_chars(text: Any) -> list[str]:
     if not isinstance(text, str):
         return []
     return sorted({f"U+{ord(c):04X}" for c in _XML_UNSAFE.findall(text)})
+
+
+def _as_bytes(content):
+    return content.encode() if isinstance(content, str) else content or b""
+
+
+def exports_manifest(files):
+    """``sha256sum``-style manifest of [(name, content)], sorted by name."""
+    return "".join(
+        f"{hashlib.sha256(_as_bytes(content)).hexdigest()}  {name}\n"
+        for name, content in sorted(files, key=lambda file: file[0])
+    )
+
+
+def exports_digest(files):
+    """The SHA-256 that covers every export: the hash of their manifest."""
+    return hashlib.sha256(exports_manifest(files).encode()).hexdigest()

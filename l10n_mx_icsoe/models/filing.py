@@ -745,11 +745,3 @@ class L10nMxIcsoeFiling(models.Model):
         return new._action_open()
 
     # ------------------------------------------------------------------ freeze/exports
-
-    def _freeze(self):
-        """Hook: snapshot and exports of a confirmed filing (see filing_export)."""
-        self.ensure_one()
-        internal(self).write({"confirmed_at": fields.Datetime.now()})
-
-    def _drop_exports(self):
-        """Hook: remove what _freeze produced."""

@@ -19,18 +19,16 @@ in a folder holding only the exports, ``sha256sum * | LC_ALL=C sort -k 2 |
 sha256sum`` gives it back.
 """
 
-import base64
-import hashlib
 import io
 import re
 import unicodedata
 import zipfile
 
-from odoo import Command, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..icsoe import layouts, snapshot
-from .guard import internal
+from ..icsoe.snapshot import exports_digest  # noqa: F401 (imported from here)
 
 SNAPSHOT_TYPES = {
     "normal": "normal",
@@ -61,25 +59,12 @@ def is_plain_name(name):
     return bool(PLAIN_NAME.fullmatch(name or ""))
 
 
-def _as_bytes(content):
-    return content.encode() if isinstance(content, str) else content or b""
-
-
-def exports_manifest(files):
-    """``sha256sum``-style manifest of [(name, content)], sorted by name."""
-    return "".join(
-        f"{hashlib.sha256(_as_bytes(content)).hexdigest()}  {name}\n"
-        for name, content in sorted(files, key=lambda file: file[0])
-    )
-
-
-def exports_digest(files):
-    """The SHA-256 that covers every export: the hash of their manifest."""
-    return hashlib.sha256(exports_manifest(files).encode()).hexdigest()
-
-
 class L10nMxIcsoeFiling(models.Model):
     _inherit = "l10n_mx_icsoe.filing"
+    _report_line_models = (
+        ("l10n_mx_icsoe.filing.contract", "filing_id"),
+        ("l10n_mx_icsoe.filing.worker", "filing_id"),
+    )
 
     export_attachment_ids = fields.Many2many(
         "ir.attachment",
@@ -182,121 +167,19 @@ class L10nMxIcsoeFiling(models.Model):
 
     # ---------------------------------------------------------------- freeze
 
-    def _freeze(self):
-        res = super()._freeze()
-        xml = self._snapshot_xml()
-        files = [(f"{self._file_prefix()}_snapshot.xml", xml)]
-        files += self._worker_csv_files()
-        files += self._capture_sheet()
-        self._check_export_names(name for name, _content in files)
-        attachments = self.env["ir.attachment"].create(
-            [
-                {
-                    "name": name,
-                    "raw": content,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
-                for name, content in files
-            ]
-        )
-        internal(self).write(
-            {
-                "export_attachment_ids": [Command.set(attachments.ids)],
-                "snapshot_sha256": snapshot.sha256_hex(xml),
-                "exports_sha256": exports_digest(files),
-            }
-        )
-        return res
+    def _build_exports(self):
+        files = [(f"{self._file_prefix()}_snapshot.xml", self._snapshot_xml())]
+        return files + self._worker_csv_files() + self._capture_sheet()
 
-    def _drop_exports(self):
-        res = super()._drop_exports()
-        exports = self.export_attachment_ids
-        internal(self).write(
-            {"export_attachment_ids": [Command.clear()], "exports_sha256": False}
-        )
-        internal(exports).unlink()
-        return res
+    def _freeze_values(self, files):
+        xml = dict(files)[f"{self._file_prefix()}_snapshot.xml"]
+        return {"snapshot_sha256": snapshot.sha256_hex(xml)}
 
-    def _check_export_names(self, names):
-        """Refuse any export name that is not a plain base name of the addon's own."""
-        self.ensure_one()
-        bad = [name for name in names if not is_plain_name(name)]
-        if bad:
-            raise UserError(
-                self.env._(
-                    "%(filing)s: %(names)s is not a plain file name (letters, digits, "
-                    "'_', '-' and one extension), so its exports are not written. Ask an "
-                    "administrator to check the informativa's Exports.",
-                    filing=self.display_name,
-                    names=", ".join(repr(name) for name in bad),
-                )
-            )
-
-    def _check_exports_sha256(self, files):
-        """Refuse exports that no longer match the SHA-256 recorded at confirmation."""
-        self.ensure_one()
-        if self.exports_sha256 and exports_digest(files) != self.exports_sha256:
-            raise UserError(
-                self.env._(
-                    "%(filing)s: its exports no longer match the Exports SHA-256 recorded "
-                    "when it was confirmed (%(sha256)s). They were changed outside the "
-                    "addon: ask an administrator to restore them from a backup.",
-                    filing=self.display_name,
-                    sha256=self.exports_sha256,
-                )
-            )
-
-    def _export_files(self):
-        """[(file name, bytes)]: the frozen exports, or a preview of a draft."""
-        self.ensure_one()
-        if self.state != "draft":
-            files = [(a.name, a.raw) for a in self.export_attachment_ids.sorted("name")]
-            self._check_exports_sha256(files)
-            return files
+    def _preview_files(self):
         return self._worker_csv_files() + self._capture_sheet()
 
-    def _zip_bytes(self):
-        self.ensure_one()
-        files = self._export_files()
-        self._check_export_names(name for name, _content in files)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, content in files:
-                archive.writestr(name, content)
-        return buffer.getvalue()
-
-    def action_download_zip(self):
-        self.ensure_one()
-        if not self.export_attachment_ids:
-            raise UserError(
-                self.env._(
-                    "%(filing)s has no exports yet: they are produced when it is confirmed.",
-                    filing=self.display_name,
-                )
-            )
-        data = self._zip_bytes()
-        self.env["ir.attachment"].search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "=", self.id),
-                ("description", "=", "l10n_mx_icsoe_zip"),
-            ]
-        ).unlink()
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"{self._file_prefix()}.zip",
-                "datas": base64.b64encode(data),
-                "res_model": self._name,
-                "res_id": self.id,
-                "description": "l10n_mx_icsoe_zip",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }
+    def _is_export_name(self, name):
+        return is_plain_name(name)
 
     def _contract_csv_action(self, line):
         """Download the frozen worker CSV of one contract line (a ZIP when split)."""
@@ -359,20 +242,3 @@ class L10nMxIcsoeFiling(models.Model):
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "self",
         }
-
-    def _checks_report(self):
-        """Plain-text list of the checks, errors first (for the command line)."""
-        self.ensure_one()
-        lines = [
-            f"{self.name} — {self.company_id.name}",
-            f"{self.contract_count} contracts, {self.worker_count} workers, "
-            f"{self.error_count} errors, {self.warning_count} warnings",
-            "",
-        ]
-        if self.check_message:
-            lines += [f"ERROR {m}" for m in self.check_message.splitlines()]
-        for kind, attr in (("ERROR", "error_text"), ("WARNING", "warning_text")):
-            for records in (self.contract_line_ids, self.worker_line_ids):
-                for record in records.filtered(attr):
-                    lines += [f"{kind} {m}" for m in record[attr].splitlines()]
-        return "\n".join(lines) + "\n"

@@ -14,17 +14,20 @@ of a period), which states are still open, which fields are protected and how a
 new draft is generated.
 """
 
+import io
 import logging
+import zipfile
 from datetime import timedelta
 
 import psycopg2.errors
 import pytz
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, mute_logger
 
 from ..icsoe import periods
+from ..icsoe.snapshot import exports_digest
 from .guard import internal, is_internal
 from .mail_message import refuse_frozen_chatter
 
@@ -338,6 +341,173 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
             "view_mode": "form",
             "target": "current",
         }
+
+    # ------------------------------------------------------------------ frozen exports
+    # Each report defines export_attachment_ids (Many2many ir.attachment) and
+    # exports_sha256, both protected, and the hooks below; see filing_export.py
+    # for the naming and hashing rules.
+
+    def _build_exports(self):
+        """Hook: [(file name, bytes)] produced at confirmation."""
+        raise NotImplementedError
+
+    def _preview_files(self):
+        """Hook: what a draft would export (command line preview)."""
+        return []
+
+    def _freeze_values(self, files):
+        """Hook: more values recorded at confirmation."""
+        return {}
+
+    def _is_export_name(self, name):
+        """Hook: whether ``name`` is an export name of the addon's own."""
+        raise NotImplementedError
+
+    def _freeze(self):
+        """Store the exports of a report being confirmed, with their SHA-256."""
+        self.ensure_one()
+        # The confirmation time first: the exports (the snapshot) carry it.
+        internal(self).write({"confirmed_at": fields.Datetime.now()})
+        files = self._build_exports()
+        self._check_export_names(name for name, _content in files)
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": name,
+                    "raw": content,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+                for name, content in files
+            ]
+        )
+        internal(self).write(
+            {
+                "export_attachment_ids": [Command.set(attachments.ids)],
+                "exports_sha256": exports_digest(files),
+                **self._freeze_values(files),
+            }
+        )
+
+    def _drop_exports(self):
+        """Remove what _freeze produced (back to draft)."""
+        for report in self:
+            exports = report.export_attachment_ids
+            internal(report).write(
+                {"export_attachment_ids": [Command.clear()], "exports_sha256": False}
+            )
+            internal(exports).unlink()
+
+    def _check_export_names(self, names):
+        """Refuse any export name that is not a plain base name of the addon's own."""
+        self.ensure_one()
+        bad = [name for name in names if not self._is_export_name(name)]
+        if bad:
+            raise UserError(
+                self.env._(
+                    "%(report)s: %(names)s is not a plain file name of the addon's own "
+                    "(letters, digits, '_', '-' and one extension), so its exports are "
+                    "not written. Ask an administrator to check the report's Exports.",
+                    report=self.display_name,
+                    names=", ".join(repr(name) for name in bad),
+                )
+            )
+
+    def _check_exports_sha256(self, files):
+        """Refuse exports that no longer match the SHA-256 recorded at confirmation."""
+        self.ensure_one()
+        if self.exports_sha256 and exports_digest(files) != self.exports_sha256:
+            raise UserError(
+                self.env._(
+                    "%(report)s: its exports no longer match the Exports SHA-256 recorded "
+                    "when it was confirmed (%(sha256)s). They were changed outside the "
+                    "addon: ask an administrator to restore them from a backup.",
+                    report=self.display_name,
+                    sha256=self.exports_sha256,
+                )
+            )
+
+    def _export_files(self):
+        """[(file name, bytes)]: the frozen exports, or a preview of a draft."""
+        self.ensure_one()
+        if self.state != "draft":
+            files = [(a.name, a.raw) for a in self.export_attachment_ids.sorted("name")]
+            self._check_exports_sha256(files)
+            return files
+        return self._preview_files()
+
+    def _zip_bytes(self):
+        self.ensure_one()
+        files = self._export_files()
+        self._check_export_names(name for name, _content in files)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in files:
+                archive.writestr(name, content)
+        return buffer.getvalue()
+
+    def action_download_zip(self):
+        self.ensure_one()
+        if not self.export_attachment_ids:
+            raise UserError(
+                self.env._(
+                    "%(report)s has no exports yet: they are produced when it is "
+                    "confirmed.",
+                    report=self.display_name,
+                )
+            )
+        data = self._zip_bytes()
+        Attachment = self.env["ir.attachment"]
+        Attachment.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("description", "=", "l10n_mx_icsoe_zip"),
+            ]
+        ).unlink()
+        attachment = Attachment.create(
+            {
+                "name": f"{self._file_prefix()}.zip",
+                "raw": data,
+                "res_model": self._name,
+                "res_id": self.id,
+                "description": "l10n_mx_icsoe_zip",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    # ------------------------------------------------------------------ checks report
+
+    _report_line_models = ()  # [(line model, field pointing to the report)]
+
+    def _checks_summary(self):
+        return (
+            f"{self.contract_count} contracts, {self.worker_count} workers, "
+            f"{self.error_count} errors, {self.warning_count} warnings"
+        )
+
+    def _checks_report(self):
+        """Plain-text list of the checks, errors first (for the command line)."""
+        self.ensure_one()
+        lines = [f"{self.name} — {self.company_id.name}", self._checks_summary(), ""]
+        for kind, report_field, line_field in (
+            ("ERROR", "check_message", "error_text"),
+            ("WARNING", "warning_message", "warning_text"),
+        ):
+            lines += [f"{kind} {m}" for m in (self[report_field] or "").splitlines()]
+            for model, link in self._report_line_models:
+                for record in self.env[model].search_read(
+                    [(link, "=", self.id), (line_field, "!=", False)], [line_field]
+                ):
+                    lines += [f"{kind} {m}" for m in record[line_field].splitlines()]
+        lines += [
+            f"NOT REPORTED {m}" for m in (self["info_message"] or "").splitlines()
+        ]
+        return "\n".join(lines) + "\n"
 
     # ------------------------------------------------------------------ concurrency
 
@@ -683,7 +853,26 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
                 )
 
     def _generate_new_draft(self):
-        """Hook: fill a draft the daily job just created."""
+        """Hook: fill a draft the daily job (or the command) prepares."""
+
+    @api.model
+    def _cli_report_of_period(self, company, year, period):
+        """The report the ``icsoe`` command works on, or a new draft of the period."""
+        domain = [
+            ("company_id", "=", company.id),
+            ("year", "=", year),
+            ("period", "=", period),
+        ]
+        return self._cli_existing_report(domain) or self.create(
+            {"company_id": company.id, "year": year, "period": period}
+        )
+
+    @api.model
+    def _cli_existing_report(self, domain):
+        """The one in progress (a complementaria included), else the one in effect."""
+        return self.search(
+            [*domain, ("state", "in", ("draft", "confirmed"))], order="id desc", limit=1
+        ) or self.search([*domain, ("is_effective", "=", True)], limit=1)
 
     @api.model
     def _cron_generate_drafts(self):

@@ -387,6 +387,13 @@ class L10nMxIcsoeSisub(models.Model):
                 SisubChecker(report).recheck()
         return True
 
+    @api.model
+    def _cli_existing_report(self, domain):
+        # else the last one of the period (accepted or rejected: INFONAVIT has it)
+        return super()._cli_existing_report(domain) or self.search(
+            domain, order="id desc", limit=1
+        )
+
     def _generate_new_draft(self):
         """The daily job's draft: generated, with the type its records call for."""
         self.action_generate()
@@ -585,14 +592,6 @@ class L10nMxIcsoeSisub(models.Model):
         )
 
     # ------------------------------------------------------------------ freeze/exports
-
-    def _freeze(self):
-        """Hook: exports of a confirmed report (see sisub_export)."""
-        self.ensure_one()
-        internal(self).write({"confirmed_at": fields.Datetime.now()})
-
-    def _drop_exports(self):
-        """Hook: remove what _freeze produced."""
 
     def _parse_error_file(self, data, filename):
         """Hook: read INFONAVIT's error file, or refuse it (see sisub_export)."""

@@ -17,18 +17,16 @@ its CSVs.
 """
 
 import base64
-import io
 import re
-import zipfile
 from collections import defaultdict
 
-from odoo import Command, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.pdf import merge_pdf
 
 from ..icsoe import sisub
-from .filing_export import exports_digest, safe_name_part
+from .filing_export import safe_name_part
 from .guard import internal
 from .sisub_check import SisubChecker
 
@@ -51,6 +49,10 @@ def _pdf_bytes(data):
 
 class L10nMxIcsoeSisub(models.Model):
     _inherit = "l10n_mx_icsoe.sisub"
+    _report_line_models = (
+        ("l10n_mx_icsoe.sisub.contract", "sisub_id"),
+        ("l10n_mx_icsoe.sisub.worker", "sisub_id"),
+    )
 
     export_attachment_ids = fields.Many2many(
         "ir.attachment",
@@ -271,136 +273,21 @@ class L10nMxIcsoeSisub(models.Model):
 
     # ---------------------------------------------------------------- freeze
 
-    def _freeze(self):
-        res = super()._freeze()
-        files = self._csv_files() + self._pdf_files()
-        self._check_export_names(name for name, _content in files)
-        attachments = self.env["ir.attachment"].create(
-            [
-                {
-                    "name": name,
-                    "raw": content,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
-                for name, content in files
-            ]
-        )
-        internal(self).write(
-            {
-                "export_attachment_ids": [Command.set(attachments.ids)],
-                "exports_sha256": exports_digest(files),
-            }
-        )
-        return res
+    def _build_exports(self):
+        return self._csv_files() + self._pdf_files()
 
-    def _drop_exports(self):
-        res = super()._drop_exports()
-        for report in self:
-            exports = report.export_attachment_ids
-            internal(report).write(
-                {"export_attachment_ids": [Command.clear()], "exports_sha256": False}
-            )
-            internal(exports).unlink()
-        return res
-
-    def _check_export_names(self, names):
-        self.ensure_one()
-        bad = [name for name in names if not is_sisub_name(name)]
-        if bad:
-            raise UserError(
-                self.env._(
-                    "%(report)s: %(names)s is not a SISUB file name of the addon's own, "
-                    "so its exports are not written. Ask an administrator to check the "
-                    "report's Exports.",
-                    report=self.display_name,
-                    names=", ".join(repr(name) for name in bad),
-                )
-            )
-
-    def _export_files(self):
-        """[(file name, bytes)]: the frozen exports, or a preview of a draft's CSVs."""
-        self.ensure_one()
-        if self.state != "draft":
-            files = [(a.name, a.raw) for a in self.export_attachment_ids.sorted("name")]
-            if self.exports_sha256 and exports_digest(files) != self.exports_sha256:
-                raise UserError(
-                    self.env._(
-                        "%(report)s: its exports no longer match the Exports SHA-256 "
-                        "recorded when it was confirmed (%(sha256)s). They were changed "
-                        "outside the addon: ask an administrator to restore them from a "
-                        "backup.",
-                        report=self.display_name,
-                        sha256=self.exports_sha256,
-                    )
-                )
-            return files
+    def _preview_files(self):
         return self._csv_files()
 
-    def _zip_bytes(self):
-        self.ensure_one()
-        files = self._export_files()
-        self._check_export_names(name for name, _content in files)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, content in files:
-                archive.writestr(name, content)
-        return buffer.getvalue()
+    def _is_export_name(self, name):
+        return is_sisub_name(name)
 
-    def action_download_zip(self):
-        self.ensure_one()
-        if not self.export_attachment_ids:
-            raise UserError(
-                self.env._(
-                    "%(report)s has no exports yet: they are produced when it is "
-                    "confirmed.",
-                    report=self.display_name,
-                )
-            )
-        data = self._zip_bytes()
-        self.env["ir.attachment"].search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "=", self.id),
-                ("description", "=", "l10n_mx_icsoe_sisub_zip"),
-            ]
-        ).unlink()
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"{self._file_prefix()}.zip",
-                "datas": base64.b64encode(data),
-                "res_model": self._name,
-                "res_id": self.id,
-                "description": "l10n_mx_icsoe_sisub_zip",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }
-
-    def _checks_report(self):
-        """Plain-text list of the checks, errors first (for the command line)."""
-        self.ensure_one()
-        lines = [
-            f"{self.name} — {self.company_id.name}",
+    def _checks_summary(self):
+        return (
             f"{self.contract_count} contracts, {self.worker_count} workers, "
             f"{self.row_count} detail rows, {self.error_count} errors, "
-            f"{self.warning_count} warnings",
-            "",
-        ]
-        if self.check_message:
-            lines += [f"ERROR {m}" for m in self.check_message.splitlines()]
-        for kind, attr in (("ERROR", "error_text"), ("WARNING", "warning_text")):
-            if kind == "WARNING" and self.warning_message:
-                lines += [f"WARNING {m}" for m in self.warning_message.splitlines()]
-            for model in ("l10n_mx_icsoe.sisub.contract", "l10n_mx_icsoe.sisub.worker"):
-                for record in self.env[model].search_read(
-                    [("sisub_id", "=", self.id), (attr, "!=", False)], [attr]
-                ):
-                    lines += [f"{kind} {m}" for m in record[attr].splitlines()]
-        return "\n".join(lines) + "\n"
+            f"{self.warning_count} warnings"
+        )
 
     # ---------------------------------------------------------------- INFONAVIT errors
 
