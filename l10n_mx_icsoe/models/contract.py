@@ -277,6 +277,8 @@ class L10nMxIcsoeContract(models.Model):
 
     @api.constrains("repse_service_id", "company_id", "date_start")
     def _check_repse_service(self):
+        Registration = self.env["l10n_mx_icsoe.repse.registration"]
+        chains = {}  # one read of a company's registrations, whatever the contracts
         for contract in self:
             registration = contract.repse_service_id.registration_id
             if registration.company_id != contract.company_id:
@@ -288,7 +290,10 @@ class L10nMxIcsoeContract(models.Model):
                         service=contract.repse_service_id.folio,
                     )
                 )
-            if not registration._is_valid_on(contract.date_start):
+            company = contract.company_id
+            if company not in chains:
+                chains[company] = Registration._chain_of(company)
+            if not chains[company].valid_for(registration.id, contract.date_start):
                 raise ValidationError(
                     self.env._(
                         "Contract %(name)s: neither the REPSE registration %(reg)s of the "
