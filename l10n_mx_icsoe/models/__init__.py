@@ -16,6 +16,7 @@ from . import res_config_settings
 from . import overview
 from . import ir_attachment
 from . import payroll_cfdi
+from . import job
 from . import mail_message
 from . import sisub_nrp
 from . import sisub_contract

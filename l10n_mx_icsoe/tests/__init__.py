@@ -9,6 +9,7 @@ from . import test_views
 from . import test_integrity
 from . import test_rpc_security
 from . import test_import_limits
+from . import test_jobs
 from . import test_lifecycle
 from . import test_desk
 from . import test_sisub

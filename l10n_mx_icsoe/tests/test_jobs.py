@@ -1,0 +1,489 @@
+"""Background jobs: a large payroll CFDI upload imported a batch at a time.
+
+The jobs are driven as the scheduled action drives them, a batch per
+``_run_step()`` or through the runner (``_run_jobs``) with savepoints standing
+for its commits, so that an interrupted batch leaves what a crash would leave.
+"""
+
+import io
+import time
+import zipfile
+from contextlib import contextmanager
+from datetime import date, timedelta
+from unittest.mock import patch
+
+import psycopg2
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tools import config, mute_logger
+
+from odoo.addons.l10n_mx_icsoe.models.guard import internal
+from odoo.addons.l10n_mx_icsoe.models.job import LOCK_CLASS
+
+from .common import IcsoeCase
+from .test_lib_cfdi import build_cfdi, nomina_spec
+
+JOB = "l10n_mx_icsoe.job"
+UUID_TEMPLATE = "00000000-0000-4000-8000-{:012d}"
+
+
+def pay_periods(count, first=date(2026, 2, 16)):
+    """``count`` consecutive half-month pay periods (start, end) from ``first``."""
+    periods, start = [], first
+    for _ in range(count):
+        end = (
+            start.replace(day=15)
+            if start.day == 1
+            else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+            - timedelta(days=1)
+        )
+        periods.append((start, end))
+        start = end + timedelta(days=1)
+    return periods
+
+
+class JobCase(IcsoeCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
+        cls.Job = cls.env[JOB]
+        cls.contract = cls.env["l10n_mx_icsoe.contract"].create(
+            cls._contract_vals(name="CJ", date_start=date(2026, 2, 1))
+        )
+        cls.params = cls.env["ir.config_parameter"]
+        # An upload of more than 5 files goes to the background.
+        cls.params.set_param("l10n_mx_icsoe.import_background_files", "5")
+
+    def _xml(self, worker, period, uuid, sbc="452.37"):
+        start, end = period
+        spec = nomina_spec(
+            attrs={
+                "FechaPago": str(end),
+                "FechaInicialPago": str(start),
+                "FechaFinalPago": str(end),
+            },
+            receptor={
+                "Curp": worker.l10n_mx_curp,
+                "NumSeguridadSocial": worker.ssnid,
+                "SalarioBaseCotApor": sbc,
+            },
+            subcontracts=[(self.client.vat, "100.00")],
+        )
+        return build_cfdi(
+            "4.0",
+            nominas=[spec],
+            emisor={"Rfc": self.company_a.vat},
+            uuid=uuid,
+        )
+
+    def _payroll_zip(self, periods=4, extra=None):
+        """A ZIP of the three workers' payslips over ``periods`` pay periods,
+        worker by worker (12 files by default)."""
+        members, n = {}, 0
+        for worker in self.workers:
+            for period in pay_periods(periods):
+                n += 1
+                members[f"{worker.ssnid}_{period[1]}.xml"] = self._xml(
+                    worker, period, UUID_TEMPLATE.format(n)
+                )
+        members.update(extra or {})
+        return _zip(members)
+
+    def _wizard(self, files, user=None, create_employees=False):
+        env = self.env(user=user or self.icsoe_manager)
+        uploads = env["ir.attachment"].create(
+            [{"name": name, "raw": data} for name, data in files]
+        )
+        return env["l10n_mx_icsoe.cfdi.import"].create(
+            {
+                "company_id": self.company_a.id,
+                "attachment_ids": [(6, 0, uploads.ids)],
+                "create_employees": create_employees,
+            }
+        )
+
+    def _queue(self, files, batch=5, user=None):
+        """Upload ``files`` in the wizard and queue them; returns the job."""
+        wizard = self._wizard(files, user=user)
+        wizard.action_preview()
+        self.assertEqual(wizard.state, "background")
+        action = wizard.action_import_background()
+        job = self.env[JOB].browse(action["params"]["next"]["res_id"])
+        payload = dict(job.payload, batch=batch)
+        job._job_write({"payload": payload})
+        return job
+
+    def _run(self, job, limit=100):
+        """Steps until the job ends; the progress seen after each one."""
+        seen = []
+        for _ in range(limit):
+            if job._run_step():
+                return seen + [(job.progress_done, job.progress_total)]
+            seen.append((job.progress_done, job.progress_total))
+        self.fail("the job did not end")
+
+    def _written(self):
+        return (
+            self.env["l10n_mx_icsoe.payroll.cfdi"].search_count([]),
+            self.env["l10n_mx_icsoe.sbc"].search_count([]),
+            self.env["l10n_mx_icsoe.contract.assignment"].search_count([]),
+            self.env["hr.employee"].search_count([]),
+        )
+
+    @contextmanager
+    def _notified(self):
+        """The bus notifications sent to users inside the block: [(user, payload)]."""
+        sent = []
+
+        def record(users, kind, payload, **kwargs):
+            sent.extend((user, kind, payload) for user in users)
+
+        with patch.object(type(self.env["res.users"]), "_bus_send", record):
+            yield sent
+
+    def _savepoint_runner(self):
+        """commit/rollback for ``_run_jobs`` on savepoints: a rollback undoes
+        what happened since the last commit, as a crash would."""
+        cr = self.env.cr
+        state = {"sp": cr.savepoint(flush=False)}
+
+        def commit():
+            self.env.flush_all()
+            state["sp"].close(rollback=False)
+            state["sp"] = cr.savepoint(flush=False)
+
+        def rollback():
+            state["sp"].close(rollback=True)
+            self.env.invalidate_all()
+            state["sp"] = cr.savepoint(flush=False)
+
+        return commit, rollback, state
+
+
+def _zip(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+ERRORS = {"user": UserError, "memory": MemoryError, "key": KeyError}
+
+
+def counting_step(job):
+    """A kind of work for the framework's tests: one batch per step, up to
+    ``progress_total``; ``payload["fail_at"]`` raises in that batch."""
+    payload = dict(job.payload or {})
+    done = payload.get("done", 0) + 1
+    job.env["res.partner"].create({"name": f"batch {done} of job {job.id}"})
+    if payload.get("fail_at") == done:
+        error = ERRORS[payload.get("error", "user")]
+        raise error(f"Batch {done} cannot be done.")
+    payload["done"] = done
+    vals = {"payload": payload, "progress_done": done}
+    finished = done >= job.progress_total
+    if finished:
+        vals["result"] = f"{done} batches done."
+    job._job_write(vals)
+    return finished
+
+
+@tagged("post_install", "-at_install")
+class TestJobFramework(JobCase):
+    """The framework itself, with a counting kind of work (one partner per batch)."""
+
+    def setUp(self):
+        super().setUp()
+        patcher = patch.object(
+            type(self.env[JOB]), "_step_cfdi_import", counting_step, create=True
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.runner = self.env.ref("l10n_mx_icsoe.ir_cron_run_jobs")
+
+    def _enqueue(self, total=3, key="count:a", user=None, **kwargs):
+        Job = self.env[JOB].with_user(user or self.icsoe_manager)
+        return Job._enqueue(
+            "cfdi_import",
+            self.company_a,
+            key,
+            name="Counting",
+            total=total,
+            **kwargs,
+        )
+
+    def _batches(self, job):
+        return self.env["res.partner"].search_count(
+            [("name", "=like", f"batch % of job {job.id}")]
+        )
+
+    def test_enqueue_then_steps_until_done(self):
+        triggers = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", self.runner.id)]
+        )
+        job = self._enqueue(res_model="l10n_mx_icsoe.contract", res_id=self.contract.id)
+        self.assertEqual(
+            (job.state, job.progress, job.user_id), ("queued", 0.0, self.icsoe_manager)
+        )
+        self.assertEqual(job.res_name, "CJ")
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count(
+                [("cron_id", "=", self.runner.id)]
+            ),
+            len(triggers),
+            "queuing wakes the runner",
+        )
+        with self._notified() as sent:
+            self.assertFalse(job._run_step())
+            self.assertEqual((job.state, round(job.progress)), ("running", 33))
+            self.assertTrue(job.date_started)
+            self.assertFalse(job._run_step())
+            self.assertTrue(job._run_step())
+        self.assertEqual(
+            (job.state, job.progress, job.result), ("done", 100.0, "3 batches done.")
+        )
+        self.assertEqual(self._batches(job), 3)
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0][0], self.icsoe_manager)
+        self.assertEqual(sent[0][2]["title"], "Counting")
+        # the record it worked on has the result in its chatter
+        note = self.contract.message_ids[:1]
+        self.assertIn("Background job done: Counting", note.body)
+        self.assertIn("3 batches done.", note.body)
+
+    def test_one_active_job_per_key(self):
+        job = self._enqueue()
+        job._run_step()
+        with self.assertRaises(UserError) as caught:
+            self._enqueue(user=self.icsoe_user)
+        message = str(caught.exception)
+        for fragment in (
+            '"Counting" is already running',
+            "33 % done",
+            "icsoe_manager_a",
+        ):
+            self.assertIn(
+                fragment, message.replace(self.icsoe_manager.name, "icsoe_manager_a")
+            )
+        self.assertTrue(self._enqueue(key="count:b"), "another key runs beside it")
+        # the database keeps one active job per key, whatever the code does
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            internal(self.env[JOB].sudo()).create(
+                {
+                    "name": "twin",
+                    "kind": "cfdi_import",
+                    "company_id": self.company_a.id,
+                    "key": job.key,
+                }
+            )
+            self.env.flush_all()
+        self.assertEqual(self.env[JOB]._active_by_key("count:a"), job)
+        self._run(job)
+        self.assertFalse(self.env[JOB]._active_by_key("count:a"))
+        self.assertTrue(self._enqueue(), "once ended, the key is free")
+
+    def test_runner_commits_each_batch_and_resumes_after_time_is_up(self):
+        job = self._enqueue(total=4)
+        commit, rollback, _state = self._savepoint_runner()
+        Job = self.env[JOB].sudo()
+        triggered = []
+        with patch.object(
+            type(Job), "_trigger_runners", lambda self, at=None: triggered.append(at)
+        ):
+            # time is up after the first batch: it wakes itself for the rest
+            ran = Job._run_jobs(time.monotonic() - 1, commit=commit, rollback=rollback)
+            self.assertEqual((ran, triggered), (1, [None]))
+            job.invalidate_recordset()
+            self.assertEqual(
+                (job.state, job.progress_done, job.attempts), ("running", 1, 0)
+            )
+            ran = Job._run_jobs(time.monotonic() + 60, commit=commit, rollback=rollback)
+        self.assertEqual(ran, 3)
+        job.invalidate_recordset()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(self._batches(job), 4)
+
+    def test_interrupted_batch_is_run_again_from_the_last_commit(self):
+        """The runner's batch is rolled back and the job failed; retried, it
+        resumes from the last committed batch: each batch is done once."""
+        job = self._enqueue(total=4, payload={"fail_at": 3, "error": "memory"})
+        commit, rollback, _state = self._savepoint_runner()
+        with (
+            self._notified(),
+            self.assertLogs("odoo.addons.l10n_mx_icsoe.models.job", "ERROR"),
+        ):
+            self.env[JOB].sudo()._run_jobs(
+                time.monotonic() + 60, commit=commit, rollback=rollback
+            )
+        job.invalidate_recordset()
+        self.assertEqual((job.state, job.progress_done), ("failed", 2))
+        self.assertEqual(self._batches(job), 2, "the third batch was rolled back")
+        job.with_user(self.icsoe_manager).action_retry()
+        self.assertEqual((job.state, job.error), ("queued", False))
+        job._job_write({"payload": dict(job.payload, fail_at=None)})
+        self._run(job)
+        self.assertEqual((job.state, job.progress_done), ("done", 4))
+        self.assertEqual(self._batches(job), 4)
+
+    def test_failure_is_shown_and_notified(self):
+        job = self._enqueue(
+            total=4,
+            payload={"fail_at": 2},
+            res_model="l10n_mx_icsoe.contract",
+            res_id=self.contract.id,
+        )
+        commit, rollback, _state = self._savepoint_runner()
+        with self._notified() as sent:
+            self.env[JOB].sudo()._run_jobs(
+                time.monotonic() + 60, commit=commit, rollback=rollback
+            )
+        job.invalidate_recordset()
+        self.assertEqual(job.state, "failed")
+        self.assertEqual(job.error, "Batch 2 cannot be done.")
+        self.assertTrue(job.date_done)
+        self.assertEqual(len(sent), 1)
+        user, kind, payload = sent[0]
+        self.assertEqual((user, kind), (self.icsoe_manager, "simple_notification"))
+        self.assertEqual((payload["type"], payload["sticky"]), ("danger", True))
+        self.assertEqual(payload["message"], "Batch 2 cannot be done.")
+        self.assertIn("Background job failed", self.contract.message_ids[:1].body)
+
+    def test_unexpected_error_is_logged_not_shown(self):
+        job = self._enqueue(payload={"fail_at": 1, "error": "key"})
+        commit, rollback, _state = self._savepoint_runner()
+        with (
+            self.assertLogs("odoo.addons.l10n_mx_icsoe.models.job", "ERROR") as logs,
+            self._notified(),
+        ):
+            self.env[JOB].sudo()._run_jobs(
+                time.monotonic() + 60, commit=commit, rollback=rollback
+            )
+        job.invalidate_recordset()
+        self.assertEqual(job.state, "failed")
+        self.assertIn("unexpected error", job.error)
+        self.assertNotIn("KeyError", job.error)
+        self.assertIn("KeyError", "\n".join(logs.output))
+
+    def test_job_locked_by_another_worker_is_left_alone(self):
+        job = self._enqueue()
+        commit, rollback, _state = self._savepoint_runner()
+        with self.registry.cursor() as other:
+            other.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, job.id))
+            try:
+                ran = (
+                    self.env[JOB]
+                    .sudo()
+                    ._run_jobs(time.monotonic() + 60, commit=commit, rollback=rollback)
+                )
+            finally:
+                other.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, job.id))
+        self.assertEqual((ran, job.state), (0, "queued"))
+
+    def test_batch_that_keeps_killing_its_worker_fails_the_job(self):
+        job = self._enqueue()
+        job._job_write({"attempts": 3})
+        commit, rollback, _state = self._savepoint_runner()
+        with self._notified():
+            self.env[JOB].sudo()._run_jobs(
+                time.monotonic() + 60, commit=commit, rollback=rollback
+            )
+        job.invalidate_recordset()
+        self.assertEqual(job.state, "failed")
+        self.assertIn("stopped the same batch 3 times", job.error)
+
+    def test_cancel(self):
+        job = self._enqueue()
+        job._run_step()
+        with self.assertRaises(AccessError):
+            job.with_user(self.icsoe_user).action_cancel()
+        job.with_user(self.icsoe_manager).action_cancel()
+        self.assertEqual(job.state, "cancelled")
+        self.assertIn("Cancelled by", job.result)
+        self.assertIn("at 1 of 3", job.result)
+        self.assertTrue(job._run_step(), "a cancelled job does nothing more")
+        self.assertEqual(self._batches(job), 1)
+        with self.assertRaisesRegex(UserError, "only queued or running"):
+            job.action_cancel()
+        # who queued it may cancel it too
+        mine = self._enqueue(user=self.icsoe_user)
+        mine.with_user(self.icsoe_user).action_cancel()
+        self.assertEqual(mine.state, "cancelled")
+
+    def test_users_cannot_forge_or_change_jobs(self):
+        job = self._enqueue()
+        forged = {
+            "name": "forged",
+            "kind": "cfdi_import",
+            "company_id": self.company_a.id,
+            "state": "done",
+            "result": "100 CFDI imported",
+        }
+        for user in (self.icsoe_user, self.icsoe_manager):
+            as_user = self.env[JOB].with_user(user)
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                as_user.create(forged)
+            for vals in (
+                {"state": "done"},
+                {"result": "forged"},
+                {"payload": {"done": 99}},
+                {"progress_done": 3},
+                {"company_id": self.company_b.id},
+            ):
+                with (
+                    self.subTest(user=user.login, vals=vals),
+                    self.assertRaises(UserError),
+                ):
+                    as_user.browse(job.id).write(vals)
+            with self.assertRaises(UserError):
+                as_user.browse(job.id).copy()
+            with self.assertRaises(UserError):
+                as_user.browse(job.id).unlink()  # active: cancel it first
+        # not even as superuser, outside the framework
+        with self.assertRaisesRegex(UserError, "never by hand"):
+            job.sudo().write({"state": "done"})
+        with self.assertRaisesRegex(UserError, "never by hand"):
+            self.env[JOB].sudo().create(forged)
+        self.env.invalidate_all()
+        self.assertEqual((job.state, job.payload), ("queued", False))
+
+    def test_companies_see_their_own_jobs(self):
+        job = self._enqueue()
+        self.assertEqual(job.with_user(self.icsoe_user).progress_total, 3)
+        self.assertFalse(self.env[JOB].with_user(self.icsoe_user_b).search([]))
+        with self.assertRaises(AccessError):
+            job.with_user(self.icsoe_user_b).read(["name"])
+        with self.assertRaises(AccessError):
+            self.env[JOB].with_user(self.icsoe_user_b)._enqueue(
+                "cfdi_import", self.company_a, "x", name="x"
+            )
+        self.assertFalse(self.env[JOB].with_user(self.plain_user).has_access("read"))
+
+    def test_time_budget_follows_the_server_limits(self):
+        Job = self.env[JOB]
+        with patch.dict(
+            config.options,
+            {
+                "limit_time_real": 120,
+                "limit_time_real_cron": -1,
+                "workers": 2,
+                "limit_time_cpu": 60,
+            },
+        ):
+            self.assertEqual(Job._time_budget(), 20)
+        with patch.dict(
+            config.options,
+            {
+                "limit_time_real": 120,
+                "limit_time_real_cron": 0,
+                "workers": 0,
+                "limit_time_cpu": 60,
+            },
+        ):
+            self.assertEqual(Job._time_budget(), 60)
