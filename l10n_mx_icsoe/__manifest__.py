@@ -35,6 +35,7 @@
         "views/cfdi_import_views.xml",
         "views/job_views.xml",
         "views/sisub_views.xml",
+        "views/report_problem_views.xml",
         "views/sisub_master_views.xml",
     ],
     "demo": [

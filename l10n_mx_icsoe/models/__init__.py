@@ -23,4 +23,5 @@ from . import sisub_contract
 from . import sisub_line
 from . import sisub
 from . import sisub_export
+from . import report_problem
 from . import dashboard

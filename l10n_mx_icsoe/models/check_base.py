@@ -2,13 +2,16 @@
 
 Plain classes, no ORM model: a checker reads the report's lines as rows (dicts),
 computes each row's errors and warnings in Python, and writes the results back
-with one UPDATE per line table.
+with one UPDATE per line table. Every message is an :class:`Issue` carrying its
+code of the check catalogue (check_catalog.py); a row's ``problems`` column holds
+them as JSON, written in the same statement as the texts.
 """
 
 from odoo.tools import SQL
 
 from ..icsoe.identifiers import IdentifierError, check_rfc
 from ..icsoe.snapshot import xml_unsafe_chars
+from .check_catalog import Issue, problems_json
 from .common import identifier_message
 from .res_partner import partner_rfc
 
@@ -31,8 +34,9 @@ class ReportChecker:
         row["is_ok"] = not errors
         row["error_text"] = "\n".join(errors) or None
         row["warning_text"] = "\n".join(warnings) or None
+        row["problems"] = problems_json(errors, warnings)
 
-    def _text_issues(self, row, where, columns):
+    def _text_issues(self, row, where, columns, code):
         """Text XML and the exported files cannot hold (control characters) is an
         error on the line, not a traceback at confirmation."""
         errors = []
@@ -46,13 +50,18 @@ class ReportChecker:
                 bad = unsafe[value] = xml_unsafe_chars(value)
             if bad:
                 errors.append(
-                    self.env._(
-                        "%(where)s: %(field)s holds control characters (%(chars)s) "
-                        "that the exported files cannot hold; retype it in the source "
-                        "record.",
-                        where=where,
-                        field=column.replace("client_", "client ").replace("_", " "),
-                        chars=", ".join(bad),
+                    Issue(
+                        code,
+                        self.env._(
+                            "%(where)s: %(field)s holds control characters (%(chars)s) "
+                            "that the exported files cannot hold; retype it in the "
+                            "source record.",
+                            where=where,
+                            field=column.replace("client_", "client ").replace(
+                                "_", " "
+                            ),
+                            chars=", ".join(bad),
+                        ),
                     )
                 )
         return errors
@@ -70,20 +79,28 @@ class ReportChecker:
             )
             self._employee_company = dict(self.env.cr.fetchall())
 
-    def _company_rfc_issues(self):
+    def _company_rfc_issues(self, missing_code, invalid_code):
         name = self.company.name
         if not self.company_rfc:
             return [
-                self.env._(
-                    "%(company)s has no RFC (Tax ID): set it on the company.",
-                    company=name,
+                Issue(
+                    missing_code,
+                    self.env._(
+                        "%(company)s has no RFC (Tax ID): set it on the company.",
+                        company=name,
+                    ),
                 )
             ]
         try:
             check_rfc(self.company_rfc)
         except IdentifierError as error:
             return [
-                identifier_message(self.env, error, name, self.env._("Company RFC"))
+                Issue(
+                    invalid_code,
+                    identifier_message(
+                        self.env, error, name, self.env._("Company RFC")
+                    ),
+                )
             ]
         return []
 
@@ -91,7 +108,7 @@ class ReportChecker:
         """Write the check results of ``rows`` (and ``extra`` columns) in one UPDATE."""
         if not rows:
             return
-        columns = ("is_ok", "error_text", "warning_text", *extra)
+        columns = ("is_ok", "error_text", "warning_text", "problems", *extra)
         values = SQL(", ").join(
             SQL("(%s)", SQL(", ").join([row["id"], *(row[c] for c in columns)]))
             for row in rows
@@ -101,7 +118,12 @@ class ReportChecker:
                 "UPDATE %s AS t SET %s FROM (VALUES %s) AS v(id, %s) WHERE t.id = v.id",
                 SQL.identifier(table),
                 SQL(", ").join(
-                    SQL("%s = v.%s", SQL.identifier(c), SQL.identifier(c))
+                    # the JSON text of ``problems`` arrives as text
+                    SQL(
+                        "%s = v.%s::jsonb" if c == "problems" else "%s = v.%s",
+                        SQL.identifier(c),
+                        SQL.identifier(c),
+                    )
                     for c in columns
                 ),
                 values,

@@ -24,6 +24,7 @@ from ..icsoe.identifiers import (
 )
 from ..icsoe.repse import REFORM_START
 from .check_base import ReportChecker
+from .check_catalog import Issue, problem_list
 from .common import identifier_message
 from .guard import internal
 from .repse import capture_text
@@ -31,6 +32,17 @@ from .res_partner import partner_rfc
 
 _logger = logging.getLogger(__name__)
 
+# (missing, not valid, twice in a contract)
+NSS_CODES = (
+    "ICSOE-WORKER-NSS-MISSING",
+    "ICSOE-WORKER-NSS-INVALID",
+    "ICSOE-WORKER-NSS-DUPLICATE",
+)
+CURP_CODES = (
+    "ICSOE-WORKER-CURP-MISSING",
+    "ICSOE-WORKER-CURP-INVALID",
+    "ICSOE-WORKER-CURP-DUPLICATE",
+)
 ADDRESS_REQUIRED = (
     "client_street",
     "client_street_number",
@@ -80,58 +92,82 @@ class FilingChecker(ReportChecker):
         rfc = row["client_rfc"]
         if not rfc:
             errors.append(
-                self.env._("Contract %(ref)s: the client has no RFC.", ref=ref)
+                Issue(
+                    "ICSOE-CLIENT-RFC-MISSING",
+                    self.env._("Contract %(ref)s: the client has no RFC.", ref=ref),
+                )
             )
         else:
             try:
                 info = check_rfc(rfc)
             except IdentifierError as error:
                 errors.append(
-                    identifier_message(
-                        self.env, error, row["client_name"], self.env._("Client RFC")
+                    Issue(
+                        "ICSOE-CLIENT-RFC-INVALID",
+                        identifier_message(
+                            self.env,
+                            error,
+                            row["client_name"],
+                            self.env._("Client RFC"),
+                        ),
                     )
                 )
             else:
                 if info.generic:
                     warnings.append(
-                        self.env._(
-                            "Contract %(ref)s: the client has a generic RFC; contracts with "
-                            "foreign companies without a permanent establishment in Mexico "
-                            "are not reported.",
-                            ref=ref,
+                        Issue(
+                            "ICSOE-CLIENT-RFC-GENERIC",
+                            self.env._(
+                                "Contract %(ref)s: the client has a generic RFC; contracts with "
+                                "foreign companies without a permanent establishment in Mexico "
+                                "are not reported.",
+                                ref=ref,
+                            ),
                         )
                     )
                 elif not info.checksum_ok:
                     warnings.append(
-                        self.env._(
-                            "Contract %(ref)s: the check digit of the client RFC %(rfc)s "
-                            "does not match; verify it.",
-                            ref=ref,
-                            rfc=rfc,
+                        Issue(
+                            "ICSOE-CLIENT-RFC-CHECK-DIGIT",
+                            self.env._(
+                                "Contract %(ref)s: the check digit of the client RFC %(rfc)s "
+                                "does not match; verify it.",
+                                ref=ref,
+                                rfc=rfc,
+                            ),
                         )
                     )
         if row["partner_id"] == self.company_partner_id or (
             rfc and rfc == self.company_rfc
         ):
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the client is the company itself (contratista and "
-                    "contratante are the same).",
-                    ref=ref,
+                Issue(
+                    "ICSOE-IMSS1-SAME-PARTY",
+                    self.env._(
+                        "Contract %(ref)s: the client is the company itself (contratista and "
+                        "contratante are the same).",
+                        ref=ref,
+                    ),
                 )
             )
         if not (row["object"] or "").strip():
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the Objeto del contrato is empty.", ref=ref
+                Issue(
+                    "ICSOE-CONTRACT-OBJECT-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: the Objeto del contrato is empty.", ref=ref
+                    ),
                 )
             )
         if not row["service_text"]:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the Servicio u obra especializado (REPSE folio and "
-                    "description) is empty.",
-                    ref=ref,
+                Issue(
+                    "ICSOE-IMSS2-SERVICE-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: the Servicio u obra especializado (REPSE folio and "
+                        "description) is empty.",
+                        ref=ref,
+                    ),
                 )
             )
         date_errors, date_warnings = self._date_issues(row)
@@ -139,31 +175,41 @@ class FilingChecker(ReportChecker):
         warnings += date_warnings
         if not row["worker_count"]:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: no worker is assigned to it. Assign the workers who "
-                    "render the service (also those who start after the period).",
-                    ref=ref,
+                Issue(
+                    "ICSOE-IMSS4-NO-WORKERS",
+                    self.env._(
+                        "Contract %(ref)s: no worker is assigned to it. Assign the workers who "
+                        "render the service (also those who start after the period).",
+                        ref=ref,
+                    ),
                 )
             )
         elif row["worker_count"] > self.max_rows:
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: %(count)s workers, more than the %(max)s rows the "
-                    "portal takes per file: the worker CSV is split in several files. "
-                    "Whether the portal accepts several uploads for one contract is not "
-                    "confirmed; check it before the deadline.",
-                    ref=ref,
-                    count=row["worker_count"],
-                    max=self.max_rows,
+                Issue(
+                    "ICSOE-CONTRACT-WORKER-FILE-SPLIT",
+                    self.env._(
+                        "Contract %(ref)s: %(count)s workers, more than the %(max)s rows the "
+                        "portal takes per file: the worker CSV is split in several files. "
+                        "Whether the portal accepts several uploads for one contract is not "
+                        "confirmed; check it before the deadline.",
+                        ref=ref,
+                        count=row["worker_count"],
+                        max=self.max_rows,
+                    ),
                 )
             )
+        where = self.env._("Contract %(ref)s", ref=ref)
         errors += self._text_issues(
             row,
-            self.env._("Contract %(ref)s", ref=ref),
+            where,
+            ("reference", "object", "service_text"),
+            "ICSOE-CONTRACT-CONTROL-CHARS",
+        )
+        errors += self._text_issues(
+            row,
+            where,
             (
-                "reference",
-                "object",
-                "service_text",
                 "client_name",
                 "client_email",
                 "client_mobile",
@@ -176,21 +222,28 @@ class FilingChecker(ReportChecker):
                 "client_zip",
                 "client_city",
             ),
+            "ICSOE-CLIENT-CONTROL-CHARS",
         )
         if not row["client_email"]:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the client %(client)s has no e-mail.",
-                    ref=ref,
-                    client=row["client_name"],
+                Issue(
+                    "ICSOE-CLIENT-EMAIL-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: the client %(client)s has no e-mail.",
+                        ref=ref,
+                        client=row["client_name"],
+                    ),
                 )
             )
         if not row["client_mobile"]:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the client %(client)s has no mobile phone.",
-                    ref=ref,
-                    client=row["client_name"],
+                Issue(
+                    "ICSOE-CLIENT-MOBILE-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: the client %(client)s has no mobile phone.",
+                        ref=ref,
+                        client=row["client_name"],
+                    ),
                 )
             )
         else:
@@ -199,20 +252,26 @@ class FilingChecker(ReportChecker):
             warnings += phone_warnings
         if row["client_other_address"] and not all(row[f] for f in ADDRESS_REQUIRED):
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the social/conventional address of %(client)s is "
-                    "incomplete (street, number, colonia, ZIP, municipality, state).",
-                    ref=ref,
-                    client=row["client_name"],
+                Issue(
+                    "ICSOE-CLIENT-ADDRESS-INCOMPLETE",
+                    self.env._(
+                        "Contract %(ref)s: the social/conventional address of %(client)s is "
+                        "incomplete (street, number, colonia, ZIP, municipality, state).",
+                        ref=ref,
+                        client=row["client_name"],
+                    ),
                 )
             )
         if row["client_other_address"] and not row.get("client_between_streets"):
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: the social/conventional address of %(client)s has "
-                    "no 'entre calles' (Between Streets): the IMSS form asks for it.",
-                    ref=ref,
-                    client=row["client_name"],
+                Issue(
+                    "ICSOE-CLIENT-ADDRESS-BETWEEN-STREETS",
+                    self.env._(
+                        "Contract %(ref)s: the social/conventional address of %(client)s has "
+                        "no 'entre calles' (Between Streets): the IMSS form asks for it.",
+                        ref=ref,
+                        client=row["client_name"],
+                    ),
                 )
             )
         return errors, warnings
@@ -220,9 +279,19 @@ class FilingChecker(ReportChecker):
     def _phone_issues(self, row, ref):
         """The client's mobile must be a valid Mexican number; a known landline warns."""
         errors, warnings = [], []
-        for column, label, required_mobile in (
-            ("client_mobile", self.env._("Mobile"), True),
-            ("client_phone", self.env._("Landline"), False),
+        for column, label, required_mobile, code in (
+            (
+                "client_mobile",
+                self.env._("Mobile"),
+                True,
+                "ICSOE-CLIENT-MOBILE-INVALID",
+            ),
+            (
+                "client_phone",
+                self.env._("Landline"),
+                False,
+                "ICSOE-CLIENT-LANDLINE-INVALID",
+            ),
         ):
             if not row.get(column):
                 continue
@@ -233,19 +302,25 @@ class FilingChecker(ReportChecker):
             except IdentifierError as error:
                 message = identifier_message(self.env, error, row["client_name"], label)
                 (errors if required_mobile else warnings).append(
-                    self.env._(
-                        "Contract %(ref)s: %(message)s", ref=ref, message=message
+                    Issue(
+                        code,
+                        self.env._(
+                            "Contract %(ref)s: %(message)s", ref=ref, message=message
+                        ),
                     )
                 )
                 continue
             if required_mobile and info.kind == "fixed":
                 warnings.append(
-                    self.env._(
-                        "Contract %(ref)s: the mobile phone %(phone)s of %(client)s is a "
-                        "landline; IMSS asks for a mobile.",
-                        ref=ref,
-                        phone=row[column],
-                        client=row["client_name"],
+                    Issue(
+                        "ICSOE-CLIENT-MOBILE-IS-LANDLINE",
+                        self.env._(
+                            "Contract %(ref)s: the mobile phone %(phone)s of %(client)s is a "
+                            "landline; IMSS asks for a mobile.",
+                            ref=ref,
+                            phone=row[column],
+                            client=row["client_name"],
+                        ),
                     )
                 )
         return errors, warnings
@@ -257,35 +332,47 @@ class FilingChecker(ReportChecker):
         start, end = row["date_start"], row["date_end"]
         if not start:
             return [
-                self.env._("Contract %(ref)s: the Start Date is missing.", ref=ref)
+                Issue(
+                    "ICSOE-IMSS3-START-MISSING",
+                    self.env._("Contract %(ref)s: the Start Date is missing.", ref=ref),
+                )
             ], []
         errors, warnings = [], []
         if not filing.date_start <= start <= filing.date_end:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the Start Date %(start)s is outside the period "
-                    "%(period_start)s to %(period_end)s.",
-                    ref=ref,
-                    start=start,
-                    period_start=filing.date_start,
-                    period_end=filing.date_end,
+                Issue(
+                    "ICSOE-IMSS3-START-OUTSIDE-PERIOD",
+                    self.env._(
+                        "Contract %(ref)s: the Start Date %(start)s is outside the period "
+                        "%(period_start)s to %(period_end)s.",
+                        ref=ref,
+                        start=start,
+                        period_start=filing.date_start,
+                        period_end=filing.date_end,
+                    ),
                 )
             )
         if start < REFORM_START:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: it started on %(start)s, before 24 April 2021; "
-                    "contracts started before the reform are not reported.",
-                    ref=ref,
-                    start=start,
+                Issue(
+                    "ICSOE-CONTRACT-BEFORE-REFORM",
+                    self.env._(
+                        "Contract %(ref)s: it started on %(start)s, before 24 April 2021; "
+                        "contracts started before the reform are not reported.",
+                        ref=ref,
+                        start=start,
+                    ),
                 )
             )
         if end and end < start:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the End Date %(end)s is before the Start Date.",
-                    ref=ref,
-                    end=end,
+                Issue(
+                    "ICSOE-IMSS3-END-BEFORE-START",
+                    self.env._(
+                        "Contract %(ref)s: the End Date %(end)s is before the Start Date.",
+                        ref=ref,
+                        end=end,
+                    ),
                 )
             )
         reg = self._registrations.get(row["registration_id"])
@@ -293,34 +380,43 @@ class FilingChecker(ReportChecker):
             return errors, warnings
         if reg["company_id"] != filing.company_id.id:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the REPSE service belongs to another company.",
-                    ref=ref,
+                Issue(
+                    "ICSOE-REPSE-OTHER-COMPANY",
+                    self.env._(
+                        "Contract %(ref)s: the REPSE service belongs to another company.",
+                        ref=ref,
+                    ),
                 )
             )
             return errors, warnings
         valid = self.chain.valid_for(reg["id"], start)
         if not valid:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: neither REPSE registration %(reg)s nor a "
-                    "registration it renews was valid on the Start Date %(start)s. Move "
-                    "the contract to a service of the registration valid on that date.",
-                    ref=ref,
-                    reg=reg["name"],
-                    start=start,
+                Issue(
+                    "ICSOE-IMSS3-REPSE-NOT-VALID",
+                    self.env._(
+                        "Contract %(ref)s: neither REPSE registration %(reg)s nor a "
+                        "registration it renews was valid on the Start Date %(start)s. Move "
+                        "the contract to a service of the registration valid on that date.",
+                        ref=ref,
+                        reg=reg["name"],
+                        start=start,
+                    ),
                 )
             )
         elif self.chain.relies_on_pending(valid, start):
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: it started on %(start)s, after REPSE registration "
-                    "%(reg)s expired; it counts as valid because the renewal was requested "
-                    "in time (setting 'Pending REPSE Renewal Keeps Validity'). Record the "
-                    "renewed registration when the STPS grants it.",
-                    ref=ref,
-                    start=start,
-                    reg=valid.name,
+                Issue(
+                    "ICSOE-REPSE-PENDING-RENEWAL",
+                    self.env._(
+                        "Contract %(ref)s: it started on %(start)s, after REPSE registration "
+                        "%(reg)s expired; it counts as valid because the renewal was requested "
+                        "in time (setting 'Pending REPSE Renewal Keeps Validity'). Record the "
+                        "renewed registration when the STPS grants it.",
+                        ref=ref,
+                        start=start,
+                        reg=valid.name,
+                    ),
                 )
             )
         return errors, warnings
@@ -329,33 +425,46 @@ class FilingChecker(ReportChecker):
         ref = contract_row["reference"] or ""
         name = worker["name"] or ""
         errors, warnings = [], []
-        for field, label, validate, seen in (
-            ("nss", self.env._("NSS"), validate_nss, seen_nss),
-            ("curp", self.env._("CURP"), validate_curp, seen_curp),
+        for field, label, validate, seen, codes in (
+            ("nss", self.env._("NSS"), validate_nss, seen_nss, NSS_CODES),
+            ("curp", self.env._("CURP"), validate_curp, seen_curp, CURP_CODES),
         ):
+            missing_code, invalid_code, duplicate_code = codes
             value = worker[field]
             if not value:
                 errors.append(
-                    self.env._(
-                        "Contract %(ref)s: worker %(name)s has no %(field)s.",
-                        ref=ref,
-                        name=name,
-                        field=label,
+                    Issue(
+                        missing_code,
+                        self.env._(
+                            "Contract %(ref)s: worker %(name)s has no %(field)s.",
+                            ref=ref,
+                            name=name,
+                            field=label,
+                        ),
                     )
                 )
                 continue
             try:
                 validate(value)
             except IdentifierError as error:
-                errors.append(identifier_message(self.env, error, name, label))
+                errors.append(
+                    Issue(
+                        invalid_code,
+                        identifier_message(self.env, error, name, label),
+                    )
+                )
             if value in seen:
                 errors.append(
-                    self.env._(
-                        "Contract %(ref)s: %(field)s %(value)s appears twice (%(name)s).",
-                        ref=ref,
-                        field=label,
-                        value=value,
-                        name=name,
+                    Issue(
+                        duplicate_code,
+                        self.env._(
+                            "Contract %(ref)s: %(field)s %(value)s appears twice "
+                            "(%(name)s).",
+                            ref=ref,
+                            field=label,
+                            value=value,
+                            name=name,
+                        ),
                     )
                 )
             seen.add(value)
@@ -363,63 +472,82 @@ class FilingChecker(ReportChecker):
             worker,
             self.env._("Contract %(ref)s, worker %(name)s", ref=ref, name=name),
             ("name",),
+            "ICSOE-WORKER-CONTROL-CHARS",
         )
         assigned = worker.get("date_assigned")
         if assigned and assigned > self.filing.date_end:
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: worker %(name)s starts on %(date)s, after the "
-                    "period; reported because the informativa lists the workers who will "
-                    "render the service (LSS art. 15-A fr. II).",
-                    ref=ref,
-                    name=name,
-                    date=assigned,
+                Issue(
+                    "ICSOE-WORKER-STARTS-AFTER-PERIOD",
+                    self.env._(
+                        "Contract %(ref)s: worker %(name)s starts on %(date)s, after the "
+                        "period; reported because the informativa lists the workers who will "
+                        "render the service (LSS art. 15-A fr. II).",
+                        ref=ref,
+                        name=name,
+                        date=assigned,
+                    ),
                 )
             )
         moved_to = self._employee_company.get(worker.get("employee_id"))
         if moved_to and moved_to != self.filing.company_id.id:
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: worker %(name)s now belongs to another company; "
-                    "reported with the NSS, CURP and SBC this company recorded.",
-                    ref=ref,
-                    name=name,
+                Issue(
+                    "ICSOE-WORKER-OTHER-COMPANY",
+                    self.env._(
+                        "Contract %(ref)s: worker %(name)s now belongs to another company; "
+                        "reported with the NSS, CURP and SBC this company recorded.",
+                        ref=ref,
+                        name=name,
+                    ),
                 )
             )
         sbc = worker["sbc"]
         if not sbc:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: worker %(name)s has no SBC recorded by this company. "
-                    "Add the SBC to the worker's SBC history.",
-                    ref=ref,
-                    name=name,
+                Issue(
+                    "ICSOE-WORKER-SBC-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: worker %(name)s has no SBC recorded by this company. "
+                        "Add the SBC to the worker's SBC history.",
+                        ref=ref,
+                        name=name,
+                    ),
                 )
             )
         elif worker.get("sbc_date") and worker["sbc_date"] > self.filing.date_end:
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: worker %(name)s had no SBC by the end of the period; "
-                    "the first one registered after it (from %(date)s) is reported.",
-                    ref=ref,
-                    name=name,
-                    date=worker["sbc_date"],
+                Issue(
+                    "ICSOE-WORKER-SBC-AFTER-PERIOD",
+                    self.env._(
+                        "Contract %(ref)s: worker %(name)s had no SBC by the end of the period; "
+                        "the first one registered after it (from %(date)s) is reported.",
+                        ref=ref,
+                        name=name,
+                        date=worker["sbc_date"],
+                    ),
                 )
             )
         else:
             try:
                 if validate_sbc(round(sbc, 2), self.uma):
                     warnings.append(
-                        self.env._(
-                            "Contract %(ref)s: the SBC %(sbc).2f of %(name)s is above 25 UMA.",
-                            ref=ref,
-                            sbc=sbc,
-                            name=name,
+                        Issue(
+                            "ICSOE-WORKER-SBC-ABOVE-CAP",
+                            self.env._(
+                                "Contract %(ref)s: the SBC %(sbc).2f of %(name)s is above 25 UMA.",
+                                ref=ref,
+                                sbc=sbc,
+                                name=name,
+                            ),
                         )
                     )
             except IdentifierError as error:
                 errors.append(
-                    identifier_message(self.env, error, name, self.env._("SBC"))
+                    Issue(
+                        "ICSOE-WORKER-SBC-INVALID",
+                        identifier_message(self.env, error, name, self.env._("SBC")),
+                    )
                 )
         return errors, warnings
 
@@ -498,29 +626,35 @@ class FilingChecker(ReportChecker):
         errors, warnings = [], []
         if filing.filing_type in ("normal", "correction") and not rows:
             errors.append(
-                self.env._(
-                    "No reportable contract started in %(year)s-%(period)s: a Normal or "
-                    "Corrección needs at least one contract. File a 'Sin información' "
-                    "informativa instead.",
-                    year=filing.year,
-                    period=filing.period,
+                Issue(
+                    "ICSOE-IMSS5-NO-CONTRACTS",
+                    self.env._(
+                        "No reportable contract started in %(year)s-%(period)s: a Normal or "
+                        "Corrección needs at least one contract. File a 'Sin información' "
+                        "informativa instead.",
+                        year=filing.year,
+                        period=filing.period,
+                    ),
                 )
             )
         if filing.filing_type == "no_info" and rows:
             errors.append(
-                self.env._(
-                    "%(count)s contract(s) started in %(year)s-%(period)s: a 'Sin "
-                    "información' informativa is wrong, file a Normal (button 'Make it "
-                    "Normal').",
-                    count=len(rows),
-                    year=filing.year,
-                    period=filing.period,
+                Issue(
+                    "ICSOE-REPORT-NO-INFO-WITH-CONTRACTS",
+                    self.env._(
+                        "%(count)s contract(s) started in %(year)s-%(period)s: a 'Sin "
+                        "información' informativa is wrong, file a Normal (button 'Make it "
+                        "Normal').",
+                        count=len(rows),
+                        year=filing.year,
+                        period=filing.period,
+                    ),
                 )
             )
         if filing.state in ("draft", "confirmed"):
             refusal = filing._chain_refusal()
             if refusal:
-                errors.append(refusal)
+                errors.append(Issue("ICSOE-IMSS6-CHAIN", refusal))
         errors += self._contractor_issues()
         for reg_id in sorted(
             {r["registration_id"] for r in rows if r["registration_id"]}
@@ -528,24 +662,32 @@ class FilingChecker(ReportChecker):
             reg = self._registrations.get(reg_id)
             if reg and not reg["has_document"]:
                 warnings.append(
-                    self.env._(
-                        "REPSE registration %(reg)s has no STPS registration PDF "
-                        "attached; the ICSOE asks for a copy of it (LSS art. 15-A fr. "
-                        "III). Attach it on the registration.",
-                        reg=reg["name"],
+                    Issue(
+                        "ICSOE-REPSE-PDF-MISSING",
+                        self.env._(
+                            "REPSE registration %(reg)s has no STPS registration PDF "
+                            "attached; the ICSOE asks for a copy of it (LSS art. 15-A fr. "
+                            "III). Attach it on the registration.",
+                            reg=reg["name"],
+                        ),
+                        record=("l10n_mx_icsoe.repse.registration", reg_id),
                     )
                 )
         not_reported = []
         for contract in self._unreported_contracts():
             if contract["state"] == "draft":
                 warnings.append(
-                    self.env._(
-                        "Contract %(ref)s (%(client)s) starts on %(start)s but is still a "
-                        "draft: it is not reported. Activate it and regenerate if it was "
-                        "signed.",
-                        ref=contract["name"],
-                        client=contract["client"],
-                        start=contract["date_start"],
+                    Issue(
+                        "ICSOE-CONTRACT-DRAFT",
+                        self.env._(
+                            "Contract %(ref)s (%(client)s) starts on %(start)s but is still a "
+                            "draft: it is not reported. Activate it and regenerate if it was "
+                            "signed.",
+                            ref=contract["name"],
+                            client=contract["client"],
+                            start=contract["date_start"],
+                        ),
+                        record=("l10n_mx_icsoe.contract", contract["id"]),
                     )
                 )
             elif contract["foreign"]:
@@ -574,22 +716,30 @@ class FilingChecker(ReportChecker):
         """LSS art. 15-A fr. I: the contractor's own data (entered once in the portal)."""
         company = self.filing.company_id
         name = company.name
-        errors = self._company_rfc_issues()
+        errors = self._company_rfc_issues(
+            "ICSOE-COMPANY-RFC-MISSING", "ICSOE-COMPANY-RFC-INVALID"
+        )
         if not (company.l10n_mx_icsoe_email or company.email):
             errors.append(
-                self.env._(
-                    "%(company)s has no ICSOE Contact E-mail (nor a company e-mail): IMSS "
-                    "sends its notices there. Set it in Settings > ICSOE or on the company.",
-                    company=name,
+                Issue(
+                    "ICSOE-COMPANY-EMAIL-MISSING",
+                    self.env._(
+                        "%(company)s has no ICSOE Contact E-mail (nor a company e-mail): IMSS "
+                        "sends its notices there. Set it in Settings > ICSOE or on the company.",
+                        company=name,
+                    ),
                 )
             )
         phone = company.l10n_mx_icsoe_phone or company.phone
         if not phone:
             errors.append(
-                self.env._(
-                    "%(company)s has no ICSOE Contact Phone (nor a company phone): set it on "
-                    "the company.",
-                    company=name,
+                Issue(
+                    "ICSOE-COMPANY-PHONE-MISSING",
+                    self.env._(
+                        "%(company)s has no ICSOE Contact Phone (nor a company phone): set it on "
+                        "the company.",
+                        company=name,
+                    ),
                 )
             )
         else:
@@ -599,8 +749,11 @@ class FilingChecker(ReportChecker):
                 _logger.debug("phonenumbers is missing: phones are not checked")
             except IdentifierError as error:
                 errors.append(
-                    identifier_message(
-                        self.env, error, name, self.env._("ICSOE Contact Phone")
+                    Issue(
+                        "ICSOE-COMPANY-PHONE-INVALID",
+                        identifier_message(
+                            self.env, error, name, self.env._("ICSOE Contact Phone")
+                        ),
                     )
                 )
         missing = [
@@ -615,11 +768,14 @@ class FilingChecker(ReportChecker):
         ]
         if missing:
             errors.append(
-                self.env._(
-                    "%(company)s: the fiscal address is incomplete (%(missing)s); complete "
-                    "it on the company.",
-                    company=name,
-                    missing=", ".join(missing),
+                Issue(
+                    "ICSOE-COMPANY-ADDRESS-INCOMPLETE",
+                    self.env._(
+                        "%(company)s: the fiscal address is incomplete (%(missing)s); complete "
+                        "it on the company.",
+                        company=name,
+                        missing=", ".join(missing),
+                    ),
                 )
             )
         return errors
@@ -630,7 +786,7 @@ class FilingChecker(ReportChecker):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT c.name, c.state, c.date_start, cp.name AS client,
+                SELECT c.id, c.name, c.state, c.date_start, cp.name AS client,
                        COALESCE(cp.l10n_mx_icsoe_foreign_resident, FALSE) AS foreign
                   FROM l10n_mx_icsoe_contract c
                   JOIN res_partner p ON p.id = c.partner_id
@@ -665,6 +821,7 @@ class FilingChecker(ReportChecker):
             "check_message": "\n".join(filing_errors) or False,
             "warning_message": "\n".join(filing_warnings) or False,
             "info_message": "\n".join(not_reported) or False,
+            "report_problems": problem_list(filing_errors, filing_warnings) or False,
         }
         if generated_at:
             vals["generated_at"] = generated_at

@@ -51,6 +51,7 @@ CONTRACT_COLUMNS = (
     "is_ok",
     "error_text",
     "warning_text",
+    "problems",
 )
 WORKER_COLUMNS = (
     "employee_id",
@@ -63,6 +64,7 @@ WORKER_COLUMNS = (
     "is_ok",
     "error_text",
     "warning_text",
+    "problems",
 )
 
 

@@ -5,6 +5,21 @@ from .guard import is_internal
 from .res_partner import PERSON_TYPES
 
 
+def source_action(record, view_xmlid=None):
+    """``record`` in a dialog, to fix what the checks found there."""
+    view = view_xmlid and record.env.ref(view_xmlid, raise_if_not_found=False)
+    return {
+        "type": "ir.actions.act_window",
+        "name": record.display_name,
+        "res_model": record._name,
+        "res_id": record.id,
+        "view_mode": "form",
+        "views": [(view.id if view else False, "form")],
+        "target": "new",
+        "context": {"dialog_size": "large"},
+    }
+
+
 class L10nMxIcsoeFilingLineMixin(models.AbstractModel):
     """Lines of a filing: copies of the sources, frozen once the filing leaves draft."""
 
@@ -23,6 +38,8 @@ class L10nMxIcsoeFilingLineMixin(models.AbstractModel):
     is_ok = fields.Boolean(string="OK", default=True)
     error_text = fields.Text(string="Errors")
     warning_text = fields.Text(string="Warnings")
+    # [{code, severity, message}] of the check catalogue, written with the texts
+    problems = fields.Json(string="Check Results", readonly=True, copy=False)
 
     def _check_filing_editable(self):
         for filing in self.filing_id:
@@ -63,17 +80,7 @@ class L10nMxIcsoeFilingLineMixin(models.AbstractModel):
                     filing=self.filing_id.display_name,
                 )
             )
-        view = view_xmlid and self.env.ref(view_xmlid, raise_if_not_found=False)
-        return {
-            "type": "ir.actions.act_window",
-            "name": record.display_name,
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "views": [(view.id if view else False, "form")],
-            "target": "new",
-            "context": {"dialog_size": "large"},
-        }
+        return source_action(record, view_xmlid)
 
     def _recheck_key(self):
         """What identifies this line again once the filing is regenerated."""
@@ -184,6 +191,12 @@ class L10nMxIcsoeFilingContract(models.Model):
     imss_folio = fields.Char(
         string="IMSS Contract Folio",
         help="Folio IMSS gives the contract, e.g. A26P3662382.",
+    )
+    problem_ids = fields.One2many(
+        "l10n_mx_icsoe.report.problem",
+        "filing_contract_id",
+        string="Problems",
+        domain=[("level", "=", "contract")],
     )
 
     def write(self, vals):

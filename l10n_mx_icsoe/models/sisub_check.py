@@ -13,6 +13,7 @@ PDFs…). The same checks run at generation (on the rows about to be inserted)
 and on demand (on the stored lines), in a constant number of queries.
 """
 
+import json
 from collections import defaultdict
 from math import fsum
 
@@ -21,6 +22,7 @@ from odoo.tools import SQL
 from ..icsoe import sisub
 from ..icsoe.identifiers import IdentifierError, check_rfc, validate_nss
 from .check_base import ReportChecker
+from .check_catalog import Issue, problem_list
 from .common import identifier_message
 from .guard import internal
 from .res_partner import partner_rfc
@@ -46,11 +48,15 @@ class _Where:
 
 
 def _result_of(line):
+    problems = line.get("problems")
+    if isinstance(problems, str):  # as checked (JSON text), not as read (a list)
+        problems = json.loads(problems)
     return (
         line["is_ok"],
         line["error_text"],
         line["warning_text"],
         line.get("worker_count"),
+        problems,
     )
 
 
@@ -136,28 +142,37 @@ class SisubChecker(ReportChecker):
         errors, warnings = self._number_issues(row, numbers)
         if not row["amount"] or row["amount"] <= 0:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the Amount without VAT is missing; set it on the "
-                    "contract (or record the amendment that sets it).",
-                    ref=ref,
+                Issue(
+                    "SISUB-CONTRACT-AMOUNT-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: the Amount without VAT is missing; set it on the "
+                        "contract (or record the amendment that sets it).",
+                        ref=ref,
+                    ),
                 )
             )
         if not row["estimated_workers"]:
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: the Estimated Workers is 0; set it on the "
-                    "contract.",
-                    ref=ref,
+                Issue(
+                    "SISUB-CONTRACT-ESTIMATED-WORKERS",
+                    self.env._(
+                        "Contract %(ref)s: the Estimated Workers is 0; set it on the "
+                        "contract.",
+                        ref=ref,
+                    ),
                 )
             )
         codes = (row["nrp_codes"] or "").split()
         if not codes:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: no registro patronal: set the SISUB NRPs on the "
-                    "contract, the workers' Registro Patronal, or the company's "
-                    "principal one.",
-                    ref=ref,
+                Issue(
+                    "SISUB-CONTRACT-NRP-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: no registro patronal: set the SISUB NRPs on the "
+                        "contract, the workers' Registro Patronal, or the company's "
+                        "principal one.",
+                        ref=ref,
+                    ),
                 )
             )
         for code in codes:
@@ -165,65 +180,85 @@ class SisubChecker(ReportChecker):
                 code, self.env._("Contract %(ref)s", ref=ref), self.env._("SISUB NRP")
             )
             if message:
-                errors.append(message)
+                errors.append(Issue("SISUB-CONTRACT-NRP-INVALID", message))
         client_errors, client_warnings = self._client_issues(row)
         errors += client_errors
         warnings += client_warnings
         if not (row["object"] or "").strip():
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the Objeto del contrato is empty.", ref=ref
+                Issue(
+                    "SISUB-CONTRACT-OBJECT-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: the Objeto del contrato is empty.", ref=ref
+                    ),
                 )
             )
         start, end = row["date_start"], row["date_end"]
         if not start or start > report.date_end or (end and end < report.date_start):
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: it is not in force in the period %(start)s to "
-                    "%(end)s.",
-                    ref=ref,
-                    start=report.date_start,
-                    end=report.date_end,
+                Issue(
+                    "SISUB-CONTRACT-NOT-IN-FORCE",
+                    self.env._(
+                        "Contract %(ref)s: it is not in force in the period %(start)s to "
+                        "%(end)s.",
+                        ref=ref,
+                        start=report.date_start,
+                        end=report.date_end,
+                    ),
                 )
             )
         if start and end and end < start:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the End Date %(end)s is before the Start Date.",
-                    ref=ref,
-                    end=end,
+                Issue(
+                    "SISUB-CONTRACT-END-BEFORE-START",
+                    self.env._(
+                        "Contract %(ref)s: the End Date %(end)s is before the Start Date.",
+                        ref=ref,
+                        end=end,
+                    ),
                 )
             )
         if not row["document_count"]:
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: no document attached; the contracts PDF "
-                    "(2B_SISUB_Ley_29_bis_Contratos) will not hold it. Attach the signed "
-                    "contract on its Documents tab.",
-                    ref=ref,
+                Issue(
+                    "SISUB-CONTRACT-PDF-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: no document attached; the contracts PDF "
+                        "(2B_SISUB_Ley_29_bis_Contratos) will not hold it. Attach the signed "
+                        "contract on its Documents tab.",
+                        ref=ref,
+                    ),
                 )
             )
         if not row["workers"]:
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: no worker was placed under it in the period.",
-                    ref=ref,
+                Issue(
+                    "SISUB-CONTRACT-NO-WORKERS",
+                    self.env._(
+                        "Contract %(ref)s: no worker was placed under it in the period.",
+                        ref=ref,
+                    ),
                 )
             )
         missing = self._missing_detail.get(row["contract_id"])
         if missing:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: %(count)s worker(s) assigned in the period have "
-                    "no detail rows; regenerate the report.",
-                    ref=ref,
-                    count=len(missing),
+                Issue(
+                    "SISUB-CONTRACT-DETAIL-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: %(count)s worker(s) assigned in the period have "
+                        "no detail rows; regenerate the report.",
+                        ref=ref,
+                        count=len(missing),
+                    ),
                 )
             )
+        where = self.env._("Contract %(ref)s", ref=ref)
         errors += self._text_issues(
-            row,
-            self.env._("Contract %(ref)s", ref=ref),
-            ("reference", "object", "client_name"),
+            row, where, ("reference", "object"), "SISUB-CONTRACT-CONTROL-CHARS"
+        )
+        errors += self._text_issues(
+            row, where, ("client_name",), "SISUB-CLIENT-CONTROL-CHARS"
         )
         return errors, warnings
 
@@ -235,41 +270,53 @@ class SisubChecker(ReportChecker):
         if number == sisub.NO_CONTRACT_NUMBER:
             if numbers[number] > 1:
                 errors.append(
-                    self.env._(
-                        "Contract %(ref)s: it has no SISUB Contract Number, like "
-                        "%(count)s other contracts of the report; INFONAVIT could not "
-                        "tell their workers apart. Set the number on the contract.",
-                        ref=ref,
-                        count=numbers[number] - 1,
+                    Issue(
+                        "SISUB-CONTRACT-NUMBER-MISSING-MANY",
+                        self.env._(
+                            "Contract %(ref)s: it has no SISUB Contract Number, like "
+                            "%(count)s other contracts of the report; INFONAVIT could not "
+                            "tell their workers apart. Set the number on the contract.",
+                            ref=ref,
+                            count=numbers[number] - 1,
+                        ),
                     )
                 )
             else:
                 warnings.append(
-                    self.env._(
-                        "Contract %(ref)s: no SISUB Contract Number, reported as 0. Set "
-                        "it on the contract if it has one.",
-                        ref=ref,
+                    Issue(
+                        "SISUB-CONTRACT-NUMBER-MISSING",
+                        self.env._(
+                            "Contract %(ref)s: no SISUB Contract Number, reported as 0. Set "
+                            "it on the contract if it has one.",
+                            ref=ref,
+                        ),
                     )
                 )
         else:
             problem = sisub.contract_number_problem(number)
             if problem:
                 errors.append(
-                    self.env._(
-                        "Contract %(ref)s: the SISUB Contract Number '%(number)s' must be "
-                        "digits only, at most %(max)s.",
-                        ref=ref,
-                        number=number,
-                        max=sisub.CONTRACT_NUMBER_MAX,
+                    Issue(
+                        "SISUB-CONTRACT-NUMBER-INVALID",
+                        self.env._(
+                            "Contract %(ref)s: the SISUB Contract Number '%(number)s' must be "
+                            "digits only, at most %(max)s.",
+                            ref=ref,
+                            number=number,
+                            max=sisub.CONTRACT_NUMBER_MAX,
+                        ),
                     )
                 )
             if numbers[number] > 1:
                 errors.append(
-                    self.env._(
-                        "Contract %(ref)s: the SISUB Contract Number %(number)s is used "
-                        "by another contract of the report.",
-                        ref=ref,
-                        number=number,
+                    Issue(
+                        "SISUB-CONTRACT-NUMBER-DUPLICATE",
+                        self.env._(
+                            "Contract %(ref)s: the SISUB Contract Number %(number)s is used "
+                            "by another contract of the report.",
+                            ref=ref,
+                            number=number,
+                        ),
                     )
                 )
         return errors, warnings
@@ -281,10 +328,13 @@ class SisubChecker(ReportChecker):
         rfc = row["client_rfc"]
         if not rfc:
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the client %(client)s has no RFC.",
-                    ref=ref,
-                    client=row["client_name"],
+                Issue(
+                    "SISUB-CLIENT-RFC-MISSING",
+                    self.env._(
+                        "Contract %(ref)s: the client %(client)s has no RFC.",
+                        ref=ref,
+                        client=row["client_name"],
+                    ),
                 )
             )
         else:
@@ -292,17 +342,26 @@ class SisubChecker(ReportChecker):
                 check_rfc(rfc)
             except IdentifierError as error:
                 errors.append(
-                    identifier_message(
-                        self.env, error, row["client_name"], self.env._("Client RFC")
+                    Issue(
+                        "SISUB-CLIENT-RFC-INVALID",
+                        identifier_message(
+                            self.env,
+                            error,
+                            row["client_name"],
+                            self.env._("Client RFC"),
+                        ),
                     )
                 )
         if row["partner_id"] == self.company_partner_id or (
             rfc and rfc == self.company_rfc
         ):
             errors.append(
-                self.env._(
-                    "Contract %(ref)s: the client is the company itself.",
-                    ref=ref,
+                Issue(
+                    "SISUB-CLIENT-IS-COMPANY",
+                    self.env._(
+                        "Contract %(ref)s: the client is the company itself.",
+                        ref=ref,
+                    ),
                 )
             )
         if row["client_nrp"]:
@@ -312,25 +371,31 @@ class SisubChecker(ReportChecker):
                 self.env._("Registro Patronal (NRP)"),
             )
             if message and not row["client_nrp_missing"]:
-                errors.append(message)
+                errors.append(Issue("SISUB-CLIENT-NRP-INVALID", message))
         if row["client_nrp_missing"]:
             warnings.append(
-                self.env._(
-                    "Contract %(ref)s: the client %(client)s has no Registro Patronal; "
-                    "'%(nrp)s' is reported by the company setting 'Client without NRP'. "
-                    "Set it on the client if it has one.",
-                    ref=ref,
-                    client=row["client_name"],
-                    nrp=row["client_nrp"] or "",
+                Issue(
+                    "SISUB-CLIENT-NRP-REPLACED",
+                    self.env._(
+                        "Contract %(ref)s: the client %(client)s has no Registro Patronal; "
+                        "'%(nrp)s' is reported by the company setting 'Client without NRP'. "
+                        "Set it on the client if it has one.",
+                        ref=ref,
+                        client=row["client_name"],
+                        nrp=row["client_nrp"] or "",
+                    ),
                 )
             )
             if not row["client_nrp"]:
                 errors.append(
-                    self.env._(
-                        "Contract %(ref)s: the client %(client)s has no Registro Patronal "
-                        "and the company has no principal one to repeat. Set either.",
-                        ref=ref,
-                        client=row["client_name"],
+                    Issue(
+                        "SISUB-CLIENT-NRP-NONE",
+                        self.env._(
+                            "Contract %(ref)s: the client %(client)s has no Registro Patronal "
+                            "and the company has no principal one to repeat. Set either.",
+                            ref=ref,
+                            client=row["client_name"],
+                        ),
                     )
                 )
         return errors, warnings
@@ -356,11 +421,14 @@ class SisubChecker(ReportChecker):
         warnings += placed_warnings
         if worker["incapacity_days"] > worker["days"]:
             warnings.append(
-                self.env._(
-                    "%(where)s: %(incapacity)s incapacity days for %(days)s days placed.",
-                    where=where,
-                    incapacity=worker["incapacity_days"],
-                    days=worker["days"],
+                Issue(
+                    "SISUB-WORKER-INCAPACITY-DAYS",
+                    self.env._(
+                        "%(where)s: %(incapacity)s incapacity days for %(days)s days placed.",
+                        where=where,
+                        incapacity=worker["incapacity_days"],
+                        days=worker["days"],
+                    ),
                 )
             )
         if (
@@ -369,12 +437,15 @@ class SisubChecker(ReportChecker):
             and worker["sbc"] > worker["sbc_capped"]
         ):
             warnings.append(
-                self.env._(
-                    "%(where)s: the SBC %(sbc).2f is above 25 UMA; the aportación is "
-                    "computed on %(capped).2f (LSS art. 28).",
-                    where=where,
-                    sbc=worker["sbc"],
-                    capped=worker["sbc_capped"],
+                Issue(
+                    "SISUB-WORKER-SBC-ABOVE-CAP",
+                    self.env._(
+                        "%(where)s: the SBC %(sbc).2f is above 25 UMA; the aportación is "
+                        "computed on %(capped).2f (LSS art. 28).",
+                        where=where,
+                        sbc=worker["sbc"],
+                        capped=worker["sbc_capped"],
+                    ),
                 )
             )
         for column in (
@@ -386,33 +457,47 @@ class SisubChecker(ReportChecker):
         ):
             if (worker[column] or 0) < 0:
                 errors.append(
-                    self.env._(
-                        "%(where)s: %(field)s is negative.",
-                        where=where,
-                        field=column.replace("_", " "),
+                    Issue(
+                        "SISUB-WORKER-AMOUNT-NEGATIVE",
+                        self.env._(
+                            "%(where)s: %(field)s is negative.",
+                            where=where,
+                            field=column.replace("_", " "),
+                        ),
                     )
                 )
         overlap = self._overlaps.get((worker["employee_id"], bim))
         if overlap:
             warnings.append(
-                self.env._(
-                    "%(where)s: the worker is placed under several contracts on "
-                    "%(days)s of the same days; the aportación is computed on each "
-                    "line. Type the SUA figure where it must be split.",
-                    where=where,
-                    days=overlap,
+                Issue(
+                    "SISUB-WORKER-CONTRACTS-OVERLAP",
+                    self.env._(
+                        "%(where)s: the worker is placed under several contracts on "
+                        "%(days)s of the same days; the aportación is computed on each "
+                        "line. Type the SUA figure where it must be split.",
+                        where=where,
+                        days=overlap,
+                    ),
                 )
             )
         moved_to = self._employee_company.get(worker["employee_id"])
         if moved_to and moved_to != self.company_id:
             warnings.append(
-                self.env._(
-                    "%(where)s: the worker now belongs to another company; reported with "
-                    "the data this company recorded.",
-                    where=where,
+                Issue(
+                    "SISUB-WORKER-OTHER-COMPANY",
+                    self.env._(
+                        "%(where)s: the worker now belongs to another company; reported with "
+                        "the data this company recorded.",
+                        where=where,
+                    ),
                 )
             )
-        errors += self._text_issues(worker, where, ("name", *SITE_REQUIRED[:4]))
+        errors += self._text_issues(
+            worker, where, ("name",), "SISUB-WORKER-CONTROL-CHARS"
+        )
+        errors += self._text_issues(
+            worker, where, SITE_REQUIRED[:4], "SISUB-WORK-SITE-CONTROL-CHARS"
+        )
         return errors, warnings
 
     def _worker_identity_issues(self, contract_row, worker, seen, where):
@@ -422,48 +507,63 @@ class SisubChecker(ReportChecker):
         errors, warnings = [], []
         nss = worker["nss"]
         if not nss:
-            errors.append(self.env._("%(where)s: the worker has no NSS.", where=where))
+            errors.append(
+                Issue(
+                    "SISUB-WORKER-NSS-MISSING",
+                    self.env._("%(where)s: the worker has no NSS.", where=where),
+                )
+            )
         else:
             if nss not in self._nss_errors:
                 try:
                     validate_nss(nss)
                     self._nss_errors[nss] = None
                 except IdentifierError as error:
-                    self._nss_errors[nss] = identifier_message(
-                        self.env, error, name, self.env._("NSS")
+                    self._nss_errors[nss] = Issue(
+                        "SISUB-WORKER-NSS-INVALID",
+                        identifier_message(self.env, error, name, self.env._("NSS")),
                     )
             if self._nss_errors[nss]:
                 errors.append(self._nss_errors[nss])
         key = (nss or worker["employee_id"], bim)
         if key in seen:
             errors.append(
-                self.env._(
-                    "%(where)s: NSS %(nss)s appears twice in the contract.",
-                    where=where,
-                    nss=nss,
+                Issue(
+                    "SISUB-WORKER-NSS-DUPLICATE",
+                    self.env._(
+                        "%(where)s: NSS %(nss)s appears twice in the contract.",
+                        where=where,
+                        nss=nss,
+                    ),
                 )
             )
         seen.add(key)
         if not worker["nrp"]:
             errors.append(
-                self.env._(
-                    "%(where)s: no registro patronal: set the worker's Registro "
-                    "Patronal, the contract's SISUB NRPs or the company's principal one.",
-                    where=where,
+                Issue(
+                    "SISUB-WORKER-NRP-MISSING",
+                    self.env._(
+                        "%(where)s: no registro patronal: set the worker's Registro "
+                        "Patronal, the contract's SISUB NRPs or the company's principal one.",
+                        where=where,
+                    ),
                 )
             )
         else:
             message = self._nrp_error(worker["nrp"], where, self.env._("NRP"))
             if message:
-                errors.append(message)
+                errors.append(Issue("SISUB-WORKER-NRP-INVALID", message))
             elif worker["nrp"] not in (contract_row["nrp_codes"] or "").split():
                 warnings.append(
-                    self.env._(
-                        "%(where)s: the worker's registro patronal %(nrp)s is not among "
-                        "the contract's SISUB NRPs (%(codes)s).",
-                        where=where,
-                        nrp=worker["nrp"],
-                        codes=contract_row["nrp_codes"],
+                    Issue(
+                        "SISUB-WORKER-NRP-NOT-IN-CONTRACT",
+                        self.env._(
+                            "%(where)s: the worker's registro patronal %(nrp)s is not among "
+                            "the contract's SISUB NRPs (%(codes)s).",
+                            where=where,
+                            nrp=worker["nrp"],
+                            codes=contract_row["nrp_codes"],
+                        ),
                     )
                 )
         return errors, warnings
@@ -481,23 +581,29 @@ class SisubChecker(ReportChecker):
             or not self.date_start <= worker["bimester_end"] <= self.date_end
         ):
             errors.append(
-                self.env._(
-                    "%(where)s: the bimester (%(start)s to %(end)s) is not one of the "
-                    "period %(period_start)s to %(period_end)s; regenerate the report.",
-                    where=where,
-                    start=worker["bimester_start"],
-                    end=worker["bimester_end"],
-                    period_start=self.date_start,
-                    period_end=self.date_end,
+                Issue(
+                    "SISUB-WORKER-BIMESTER-OUTSIDE",
+                    self.env._(
+                        "%(where)s: the bimester (%(start)s to %(end)s) is not one of the "
+                        "period %(period_start)s to %(period_end)s; regenerate the report.",
+                        where=where,
+                        start=worker["bimester_start"],
+                        end=worker["bimester_end"],
+                        period_start=self.date_start,
+                        period_end=self.date_end,
+                    ),
                 )
             )
         elif worker["days"] > bimester.days or worker["days"] < 0:
             errors.append(
-                self.env._(
-                    "%(where)s: %(days)s days placed, but the bimester has %(max)s.",
-                    where=where,
-                    days=worker["days"],
-                    max=bimester.days,
+                Issue(
+                    "SISUB-WORKER-DAYS-EXCEED",
+                    self.env._(
+                        "%(where)s: %(days)s days placed, but the bimester has %(max)s.",
+                        where=where,
+                        days=worker["days"],
+                        max=bimester.days,
+                    ),
                 )
             )
         return errors
@@ -509,19 +615,25 @@ class SisubChecker(ReportChecker):
             missing = [c for c in SITE_REQUIRED if not worker.get(c)]
             if missing and not worker.get("street"):
                 errors.append(
-                    self.env._(
-                        "%(where)s: no work site: add the address where the service is "
-                        "rendered on the contract's Work Sites.",
-                        where=where,
+                    Issue(
+                        "SISUB-WORK-SITE-MISSING",
+                        self.env._(
+                            "%(where)s: no work site: add the address where the service is "
+                            "rendered on the contract's Work Sites.",
+                            where=where,
+                        ),
                     )
                 )
             elif missing:
                 errors.append(
-                    self.env._(
-                        "%(where)s: the work site address is incomplete (street, "
-                        "exterior number, colonia, ZIP, municipality, state); complete "
-                        "it on the contract's Work Sites.",
-                        where=where,
+                    Issue(
+                        "SISUB-WORK-SITE-INCOMPLETE",
+                        self.env._(
+                            "%(where)s: the work site address is incomplete (street, "
+                            "exterior number, colonia, ZIP, municipality, state); complete "
+                            "it on the contract's Work Sites.",
+                            where=where,
+                        ),
                     )
                 )
             if worker.get("days_without_sbc"):
@@ -529,29 +641,38 @@ class SisubChecker(ReportChecker):
                     pass
                 elif worker["days_without_sbc"] >= worker["days"]:
                     errors.append(
-                        self.env._(
-                            "%(where)s: the worker has no SBC recorded by this company "
-                            "for the bimester, so the aportación cannot be computed. Add "
-                            "it to the SBC history, or type the SUA figure on the line.",
-                            where=where,
+                        Issue(
+                            "SISUB-WORKER-SBC-MISSING",
+                            self.env._(
+                                "%(where)s: the worker has no SBC recorded by this company "
+                                "for the bimester, so the aportación cannot be computed. Add "
+                                "it to the SBC history, or type the SUA figure on the line.",
+                                where=where,
+                            ),
                         )
                     )
                 else:
                     warnings.append(
-                        self.env._(
-                            "%(where)s: no SBC for %(days)s of the days placed; they add "
-                            "no aportación. Check the SBC history.",
-                            where=where,
-                            days=worker["days_without_sbc"],
+                        Issue(
+                            "SISUB-WORKER-SBC-PARTIAL",
+                            self.env._(
+                                "%(where)s: no SBC for %(days)s of the days placed; they add "
+                                "no aportación. Check the SBC history.",
+                                where=where,
+                                days=worker["days_without_sbc"],
+                            ),
                         )
                     )
             if not worker["payslip_count"]:
                 warnings.append(
-                    self.env._(
-                        "%(where)s: no payroll CFDI imported for the bimester; fixed "
-                        "pay, incapacity days and amortizaciones are reported as 0. "
-                        "Import the payroll CFDI (ICSOE > Import Payroll CFDI).",
-                        where=where,
+                    Issue(
+                        "SISUB-WORKER-PAYROLL-MISSING",
+                        self.env._(
+                            "%(where)s: no payroll CFDI imported for the bimester; fixed "
+                            "pay, incapacity days and amortizaciones are reported as 0. "
+                            "Import the payroll CFDI (ICSOE > Import Payroll CFDI).",
+                            where=where,
+                        ),
                     )
                 )
         return errors, warnings
@@ -677,58 +798,71 @@ class SisubChecker(ReportChecker):
         kind = report.report_type
         if kind == "normal" and not started:
             errors.append(
-                self.env._(
-                    "No contract started in %(period)s: a Presentar informe reports new "
-                    "contracts. File %(type)s instead (button 'Use the Proposed Type').",
-                    period=period,
-                    type=self.env._("Datos continuos")
-                    if rows
-                    else self.env._("Sin actividad"),
+                Issue(
+                    "SISUB-REPORT-TYPE-WRONG",
+                    self.env._(
+                        "No contract started in %(period)s: a Presentar informe reports new "
+                        "contracts. File %(type)s instead (button 'Use the Proposed Type').",
+                        period=period,
+                        type=self.env._("Datos continuos")
+                        if rows
+                        else self.env._("Sin actividad"),
+                    ),
                 )
             )
         elif kind == "continuous" and (started or not rows):
             errors.append(
-                self.env._(
-                    "%(count)s contract(s) started in %(period)s: file a Presentar "
-                    "informe (button 'Use the Proposed Type').",
-                    count=len(started),
-                    period=period,
-                )
-                if started
-                else self.env._(
-                    "No contract was in force in %(period)s: file Sin actividad (button "
-                    "'Use the Proposed Type').",
-                    period=period,
+                Issue(
+                    "SISUB-REPORT-TYPE-WRONG",
+                    self.env._(
+                        "%(count)s contract(s) started in %(period)s: file a Presentar "
+                        "informe (button 'Use the Proposed Type').",
+                        count=len(started),
+                        period=period,
+                    )
+                    if started
+                    else self.env._(
+                        "No contract was in force in %(period)s: file Sin actividad (button "
+                        "'Use the Proposed Type').",
+                        period=period,
+                    ),
                 )
             )
         elif kind == "no_activity" and rows:
             errors.append(
-                self.env._(
-                    "%(count)s contract(s) were in force in %(period)s: a report Sin "
-                    "actividad is wrong, file %(type)s (button 'Use the Proposed Type').",
-                    count=len(rows),
-                    period=period,
-                    type=self.env._("a Presentar informe")
-                    if started
-                    else self.env._("Datos continuos"),
+                Issue(
+                    "SISUB-REPORT-TYPE-WRONG",
+                    self.env._(
+                        "%(count)s contract(s) were in force in %(period)s: a report Sin "
+                        "actividad is wrong, file %(type)s (button 'Use the Proposed Type').",
+                        count=len(rows),
+                        period=period,
+                        type=self.env._("a Presentar informe")
+                        if started
+                        else self.env._("Datos continuos"),
+                    ),
                 )
             )
         if report.state in ("draft", "confirmed"):
             refusal = report._chain_refusal()
             if refusal:
-                errors.append(refusal)
+                errors.append(Issue("SISUB-REPORT-CHAIN", refusal))
         errors += self._company_issues()
         warnings += self._company_warnings(rows)
         not_reported = []
         for contract in self._unreported_contracts():
             if contract["state"] == "draft":
                 warnings.append(
-                    self.env._(
-                        "Contract %(ref)s (%(client)s) is in force in the period but "
-                        "still a draft: it is not reported. Activate it and regenerate "
-                        "if it was signed.",
-                        ref=contract["name"],
-                        client=contract["client"],
+                    Issue(
+                        "SISUB-CONTRACT-DRAFT",
+                        self.env._(
+                            "Contract %(ref)s (%(client)s) is in force in the period but "
+                            "still a draft: it is not reported. Activate it and regenerate "
+                            "if it was signed.",
+                            ref=contract["name"],
+                            client=contract["client"],
+                        ),
+                        record=("l10n_mx_icsoe.contract", contract["id"]),
                     )
                 )
             else:
@@ -745,24 +879,32 @@ class SisubChecker(ReportChecker):
     def _company_issues(self):
         company = self.company
         name = company.name
-        errors = self._company_rfc_issues()
+        errors = self._company_rfc_issues(
+            "SISUB-COMPANY-RFC-MISSING", "SISUB-COMPANY-RFC-INVALID"
+        )
         if not self.principal_nrp[1]:
             errors.append(
-                self.env._(
-                    "%(company)s has no principal Registro Patronal: add its NRPs on the "
-                    "company's SISUB tab and mark the one the INFONAVIT portal is "
-                    "entered with as Principal.",
-                    company=name,
+                Issue(
+                    "SISUB-COMPANY-NRP-MISSING",
+                    self.env._(
+                        "%(company)s has no principal Registro Patronal: add its NRPs on the "
+                        "company's SISUB tab and mark the one the INFONAVIT portal is "
+                        "entered with as Principal.",
+                        company=name,
+                    ),
                 )
             )
         if not self.registration:
             errors.append(
-                self.env._(
-                    "%(company)s has no REPSE registration valid in %(year)s-%(period)s: "
-                    "the SISUB report names it. Record the registration.",
-                    company=name,
-                    year=self.report.year,
-                    period=self.report.period,
+                Issue(
+                    "SISUB-COMPANY-REPSE-MISSING",
+                    self.env._(
+                        "%(company)s has no REPSE registration valid in %(year)s-%(period)s: "
+                        "the SISUB report names it. Record the registration.",
+                        company=name,
+                        year=self.report.year,
+                        period=self.report.period,
+                    ),
                 )
             )
         return errors
@@ -773,20 +915,27 @@ class SisubChecker(ReportChecker):
         documents = self._documents()
         if not documents["deed"]:
             warnings.append(
-                self.env._(
-                    "%(company)s: no Articles of Incorporation (or constancia de "
-                    "situación fiscal) PDF on the company's SISUB tab; the upload needs "
-                    "it (1a_SISUB_Ley_29_bis_Escritura Constitutiva).",
-                    company=company.name,
+                Issue(
+                    "SISUB-COMPANY-DEED-MISSING",
+                    self.env._(
+                        "%(company)s: no Articles of Incorporation (or constancia de "
+                        "situación fiscal) PDF on the company's SISUB tab; the upload needs "
+                        "it (1a_SISUB_Ley_29_bis_Escritura Constitutiva).",
+                        company=company.name,
+                    ),
                 )
             )
         if self.registration and not documents["stps"]:
             warnings.append(
-                self.env._(
-                    "REPSE registration %(reg)s has no STPS registration PDF attached; the "
-                    "upload needs it (4_SISUB_Ley_29_bis_Registro emitido por STPS). "
-                    "Attach it on the registration.",
-                    reg=self.registration.name,
+                Issue(
+                    "SISUB-REPSE-PDF-MISSING",
+                    self.env._(
+                        "REPSE registration %(reg)s has no STPS registration PDF attached; the "
+                        "upload needs it (4_SISUB_Ley_29_bis_Registro emitido por STPS). "
+                        "Attach it on the registration.",
+                        reg=self.registration.name,
+                    ),
+                    record=("l10n_mx_icsoe.repse.registration", self.registration.id),
                 )
             )
         return warnings
@@ -818,7 +967,7 @@ class SisubChecker(ReportChecker):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT c.name, c.state, cp.name AS client
+                SELECT c.id, c.name, c.state, cp.name AS client
                   FROM l10n_mx_icsoe_contract c
                   JOIN res_partner p ON p.id = c.partner_id
                   JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
@@ -854,6 +1003,7 @@ class SisubChecker(ReportChecker):
             "check_message": "\n".join(report_errors) or False,
             "warning_message": "\n".join(report_warnings) or False,
             "info_message": "\n".join(not_reported) or False,
+            "report_problems": problem_list(report_errors, report_warnings) or False,
             # amounts of 2 decimals each: a float sum rounded is exact enough
             "aportacion_total": round(fsum(w["aportacion"] or 0 for w in workers), 2),
             "amortizacion_total": round(

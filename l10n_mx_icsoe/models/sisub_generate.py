@@ -47,6 +47,7 @@ CONTRACT_COLUMNS = (
     "is_ok",
     "error_text",
     "warning_text",
+    "problems",
 )
 WORKER_COLUMNS = (
     "contract_line_id",
@@ -84,6 +85,7 @@ WORKER_COLUMNS = (
     "is_ok",
     "error_text",
     "warning_text",
+    "problems",
 )
 SITE_COLUMNS = (
     "street",

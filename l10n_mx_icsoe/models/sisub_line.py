@@ -37,6 +37,8 @@ class L10nMxIcsoeSisubLineMixin(models.AbstractModel):
     is_ok = fields.Boolean(string="OK", default=True)
     error_text = fields.Text(string="Errors")
     warning_text = fields.Text(string="Warnings")
+    # [{code, severity, message}] of the check catalogue, written with the texts
+    problems = fields.Json(string="Check Results", readonly=True, copy=False)
     rejected = fields.Boolean(
         string="Rejected by INFONAVIT",
         help="INFONAVIT's error file names this line.",

@@ -13,3 +13,4 @@ from . import test_jobs
 from . import test_lifecycle
 from . import test_desk
 from . import test_sisub
+from . import test_check_catalog
