@@ -57,8 +57,11 @@ NS_TFD = "http://www.sat.gob.mx/TimbreFiscalDigital"
 MIB = 1024 * 1024
 #: Default limits of one import: every file and archive of it together.
 MAX_FILE_BYTES = 2 * MIB  # one XML file or ZIP member, expanded
-MAX_IMPORT_BYTES = 100 * MIB  # all the files of one import, expanded
-MAX_IMPORT_FILES = 20_000  # files of one import, ZIP members included
+# Large imports are read a batch at a time (Upload): these bound the work of
+# one import, not the memory it holds. The biggest providers' cuatrimestre is
+# ~100,000 payroll CFDI of ~4 KiB.
+MAX_IMPORT_BYTES = 1024 * MIB  # all the files of one import, expanded
+MAX_IMPORT_FILES = 200_000  # files of one import, ZIP members included
 MAX_ZIP_RATIO = 100  # expanded size / compressed size of one ZIP member
 #: A member expanding to less than this is not held to the ratio: tiny files
 #: compress oddly and cannot exhaust anything.
@@ -93,7 +96,7 @@ ERROR_MESSAGES = {
 #: Codes of the limits of :class:`ImportLimits`; the error's ``limit`` holds it.
 LIMIT_CODES = frozenset({"too_large", "too_many_files", "total_too_large", "zip_ratio"})
 #: Limits that stop the whole import at once (nothing after can fit).
-_STOP_CODES = frozenset({"too_many_files", "total_too_large"})
+STOP_CODES = frozenset({"too_many_files", "total_too_large"})
 
 _TIPOS = {
     "I": "Ingreso",
@@ -650,7 +653,6 @@ def _read_member(archive, info, label, counter, budget):
 
 def _expand_zip(name: str, handle, budget: _Budget):
     """Yield ``(member label, bytes or CfdiError)`` for a ZIP archive."""
-    limits = budget.limits
     counter = _CountingReader(handle)
     try:
         archive = zipfile.ZipFile(counter)
@@ -658,60 +660,64 @@ def _expand_zip(name: str, handle, budget: _Budget):
         yield name, CfdiError("bad_zip", name, str(exc)[:200] or None)
         return
     with archive:
-        infos = [
-            info
-            for info in archive.infolist()
-            # folders and macOS resource forks
-            if not (info.is_dir() or info.filename.startswith("__MACOSX/"))
-        ]
+        infos = _zip_infos(archive)
         # What the directory declares, before reading anything.
         if error := budget.too_many(name, len(infos)):
             yield name, error
             return
-        # Members refused one by one below are never held: they do not count.
-        declared = sum(
-            info.file_size
-            for info in infos
-            if info.filename.lower().endswith(".xml")
-            and info.file_size <= limits.file_bytes
-            and not _over_ratio(info.file_size, info.compress_size, limits.ratio)
-        )
+        declared = _zip_declared(infos, budget.limits)
         if error := budget.too_large(name, declared):
             yield name, error
             return
         for info in infos:
-            label = f"{name}/{info.filename}"
-            lower = info.filename.lower()
-            if lower.endswith(".zip"):
-                detail = "nested ZIP archives are not read"
-                yield label, CfdiError("zip_member", label, detail)
-                continue
-            if not lower.endswith(".xml"):
-                yield label, CfdiError("zip_member", label, "not an .xml file")
-                continue
-            if info.file_size > limits.file_bytes:
-                yield label, _file_too_large(label, info.file_size, limits.file_bytes)
-                continue
-            if _over_ratio(info.file_size, info.compress_size, limits.ratio):
-                yield (
-                    label,
-                    _ratio_error(
-                        label, info.file_size, info.compress_size, limits.ratio
-                    ),
-                )
-                continue
-            data = _read_member(archive, info, label, counter, budget)
-            if isinstance(data, CfdiError):
-                yield label, data
-                if data.code in _STOP_CODES:
-                    return
-                continue
-            if is_zip(data):
-                detail = "nested ZIP archives are not read"
-                yield label, CfdiError("zip_member", label, detail)
-                continue
-            budget.take(len(data))
+            label, data = _zip_entry(name, archive, info, counter, budget)
             yield label, data
+            if isinstance(data, CfdiError) and data.code in STOP_CODES:
+                return
+
+
+def _zip_infos(archive) -> list:
+    """The members of an archive that count: not folders, not macOS resource forks."""
+    return [
+        info
+        for info in archive.infolist()
+        if not (info.is_dir() or info.filename.startswith("__MACOSX/"))
+    ]
+
+
+def _zip_declared(infos, limits: ImportLimits) -> int:
+    """The expanded bytes an archive's directory declares for the members that
+    may be read (those refused one by one are never held: they do not count)."""
+    return sum(
+        info.file_size
+        for info in infos
+        if info.filename.lower().endswith(".xml")
+        and info.file_size <= limits.file_bytes
+        and not _over_ratio(info.file_size, info.compress_size, limits.ratio)
+    )
+
+
+def _zip_entry(name, archive, info, counter, budget):
+    """``(member label, bytes or CfdiError)`` of one member of archive ``name``."""
+    limits = budget.limits
+    label = f"{name}/{info.filename}"
+    lower = info.filename.lower()
+    if lower.endswith(".zip"):
+        return label, CfdiError("zip_member", label, "nested ZIP archives are not read")
+    if not lower.endswith(".xml"):
+        return label, CfdiError("zip_member", label, "not an .xml file")
+    if info.file_size > limits.file_bytes:
+        return label, _file_too_large(label, info.file_size, limits.file_bytes)
+    if _over_ratio(info.file_size, info.compress_size, limits.ratio):
+        error = _ratio_error(label, info.file_size, info.compress_size, limits.ratio)
+        return label, error
+    data = _read_member(archive, info, label, counter, budget)
+    if isinstance(data, CfdiError):
+        return label, data
+    if is_zip(data):
+        return label, CfdiError("zip_member", label, "nested ZIP archives are not read")
+    budget.take(len(data))
+    return label, data
 
 
 def _from_memory(name: str, data, budget: _Budget):
@@ -787,8 +793,205 @@ def _entries(
                 entries = _from_memory(name, value, budget)
         for name, data in entries:
             yield name, data
-            if isinstance(data, CfdiError) and data.code in _STOP_CODES:
+            if isinstance(data, CfdiError) and data.code in STOP_CODES:
                 return
+
+
+@dataclass(frozen=True)
+class UploadPosition:
+    """Where reading an :class:`Upload` stands: the next file and ZIP member,
+    and what was taken before them (expanded bytes, entries) against the
+    import's limits.  Plain values, kept between batches as a list."""
+
+    file: int = 0
+    member: int = 0
+    bytes: int = 0
+    taken: int = 0
+
+    def as_list(self) -> list[int]:
+        return [self.file, self.member, self.bytes, self.taken]
+
+    @classmethod
+    def from_list(cls, values) -> UploadPosition:
+        return cls(*(int(v) for v in values)) if values else cls()
+
+
+@dataclass(frozen=True)
+class UploadSurvey:
+    """What an upload holds, from what is known before reading any of it."""
+
+    files: int  # XML files and ZIP members (folders apart), each an entry
+    bytes: int  # their expanded size as declared (directories, sizes on disk)
+
+
+class Upload:
+    """An upload (files and ZIP archives) read a batch of entries at a time.
+
+    For imports too large to hold at once.  :meth:`survey` counts the entries
+    and checks the import's limits on what is known before reading (ZIP
+    directories, sizes on disk).  :meth:`read_batch` returns the next entries from an
+    :class:`UploadPosition`, reading each ZIP member only then, in chunks and
+    held to the same limits as :func:`iter_files` (per file, total, ratio):
+    one batch of bytes is all that is ever held.  The position is plain data,
+    so another process (after a restart) resumes from it; archives are opened
+    once per :class:`Upload` and kept open until :meth:`close`.
+
+    *files* holds ``(name, bytes)`` or ``(name, path)`` pairs, as for
+    :func:`iter_files`.
+    """
+
+    def __init__(self, files: Iterable, limits: ImportLimits | None = None):
+        self.files = [
+            (os.fspath(item), item) if isinstance(item, (str, os.PathLike)) else item
+            for item in files
+        ]
+        self.limits = limits or ImportLimits()
+        self._zips: dict[int, tuple] = {}  # index -> (handle, counter, archive, infos)
+
+    # ------------------------------------------------------------ context
+
+    def __enter__(self) -> Upload:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for index in list(self._zips):
+            self._close_zip(index)
+
+    def _close_zip(self, index: int) -> None:
+        handle, _counter, archive, _infos = self._zips.pop(index)
+        archive.close()
+        handle.close()
+
+    # ------------------------------------------------------------ sources
+
+    def _head(self, source) -> bytes:
+        if isinstance(source, os.PathLike):
+            with open(source, "rb") as handle:
+                return handle.read(4)
+        if not isinstance(source, (bytes, bytearray, memoryview)):
+            raise TypeError(f"expected bytes or a path, got {type(source).__name__}")
+        return bytes(source[:4])
+
+    def _is_zip(self, index: int) -> bool:
+        name, source = self.files[index]
+        try:
+            return index in self._zips or is_zip(self._head(source))
+        except OSError as exc:
+            raise CfdiError("unreadable", name, exc.strerror or str(exc)) from None
+
+    def _zip(self, index: int):
+        """(handle, counter, archive, infos) of file ``index``, opened once."""
+        if index not in self._zips:
+            name, source = self.files[index]
+            try:
+                handle = (
+                    open(source, "rb")  # noqa: SIM115 (closed by close())
+                    if isinstance(source, os.PathLike)
+                    else io.BytesIO(source)
+                )
+            except OSError as exc:
+                raise CfdiError("unreadable", name, exc.strerror or str(exc)) from None
+            counter = _CountingReader(handle)
+            try:
+                archive = zipfile.ZipFile(counter)
+            except _ZIP_ERRORS as exc:
+                handle.close()
+                raise CfdiError("bad_zip", name, str(exc)[:200] or None) from None
+            self._zips[index] = (handle, counter, archive, _zip_infos(archive))
+        return self._zips[index]
+
+    # ------------------------------------------------------------ reading
+
+    def survey(self) -> UploadSurvey:
+        """Count the entries and check the import's file count and total size on
+        what the ZIP directories and the sizes on disk declare.
+
+        Raises :class:`CfdiError` for a limit of the whole import
+        (``too_many_files``, ``total_too_large``) or an archive that cannot be
+        opened (``bad_zip``, ``unreadable``); a file refused on its own (too
+        large, not XML) is left for :meth:`read_batch` to report.
+        """
+        budget = _Budget(self.limits)
+        for index, (name, source) in enumerate(self.files):
+            if self._is_zip(index):
+                infos = self._zip(index)[3]
+                if error := budget.too_many(name, len(infos)):
+                    raise error
+                declared = _zip_declared(infos, self.limits)
+                if error := budget.too_large(name, declared):
+                    raise error
+                budget.files += len(infos)
+                budget.bytes += declared
+                continue
+            if error := budget.too_many(name):
+                raise error
+            try:
+                size = (
+                    os.stat(source).st_size
+                    if isinstance(source, os.PathLike)
+                    else len(source)
+                )
+            except OSError as exc:
+                raise CfdiError("unreadable", name, exc.strerror or str(exc)) from None
+            budget.files += 1
+            if size > self.limits.file_bytes:
+                continue  # refused on its own when read
+            if error := budget.too_large(name, size):
+                raise error
+            budget.bytes += size
+        return UploadSurvey(files=budget.files, bytes=budget.bytes)
+
+    def read_batch(
+        self, position: UploadPosition, count: int
+    ) -> tuple[list[tuple[str, bytes | CfdiError]], UploadPosition]:
+        """The next ``count`` entries from ``position`` (fewer at the end) as
+        ``(name, bytes or CfdiError)``, and the position after them.
+
+        An entry that cannot be read is a :class:`CfdiError` in its place; a
+        limit of the whole import reached while reading (``too_many_files``,
+        ``total_too_large``) ends the batch there.
+        """
+        budget = _Budget(self.limits)
+        budget.bytes, budget.files = position.bytes, position.taken
+        index, member = position.file, position.member
+        entries = []
+        while len(entries) < count and index < len(self.files):
+            name, source = self.files[index]
+            try:
+                zipped = self._is_zip(index)
+                infos = self._zip(index)[3] if zipped else None
+            except CfdiError as error:
+                entries.append((name, error))
+                index, member = index + 1, 0
+                continue
+            if not zipped:
+                reader = (
+                    _from_disk(name, source, budget)
+                    if isinstance(source, os.PathLike)
+                    else _from_memory(name, source, budget)
+                )
+                entries.extend(reader)  # one entry: not a ZIP
+                index, member = index + 1, 0
+            else:
+                _handle, counter, archive, infos = self._zips[index]
+                while member < len(infos) and len(entries) < count:
+                    entries.append(
+                        _zip_entry(name, archive, infos[member], counter, budget)
+                    )
+                    member += 1
+                if member >= len(infos):
+                    self._close_zip(index)
+                    index, member = index + 1, 0
+            last = entries[-1][1] if entries else None
+            if isinstance(last, CfdiError) and last.code in STOP_CODES:
+                break
+        return entries, UploadPosition(index, member, budget.bytes, budget.files)
+
+    def at_end(self, position: UploadPosition) -> bool:
+        return position.file >= len(self.files)
 
 
 def _limits(limits: ImportLimits | None, **overrides) -> ImportLimits:

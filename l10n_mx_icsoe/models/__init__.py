@@ -17,6 +17,7 @@ from . import overview
 from . import ir_attachment
 from . import payroll_cfdi
 from . import job
+from . import job_cfdi_import
 from . import mail_message
 from . import sisub_nrp
 from . import sisub_contract

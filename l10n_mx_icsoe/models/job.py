@@ -144,6 +144,11 @@ class L10nMxIcsoeJob(models.Model):
         "stopped in the middle of it).",
     )
     result = fields.Text(readonly=True)
+    warning = fields.Boolean(
+        string="Done with Problems",
+        readonly=True,
+        help="The work is done, but its result lists what could not be done.",
+    )
     error = fields.Text(readonly=True)
     date_started = fields.Datetime(string="Started On", readonly=True)
     date_done = fields.Datetime(string="Ended On", readonly=True)
@@ -541,13 +546,14 @@ class L10nMxIcsoeJob(models.Model):
         job = self.sudo()
         failed = job.state == "failed"
         text = job.error if failed else job.result
+        kind = "danger" if failed else "warning" if job.warning else "success"
         job.user_id._bus_send(
             "simple_notification",
             {
                 "title": job.name,
                 "message": text or "",
-                "type": "danger" if failed else "success",
-                "sticky": failed,
+                "type": kind,
+                "sticky": kind != "success",
             },
         )
         record = job._target()
@@ -696,15 +702,21 @@ class L10nMxIcsoeJob(models.Model):
             started = time.monotonic()
             try:
                 finished = job._run_step()
+                payload = job.payload or {}
+                if "concurrency_retries" in payload:  # counted in a row only
+                    payload = {
+                        k: v for k, v in payload.items() if k != "concurrency_retries"
+                    }
+                    job._job_write({"payload": payload})
                 self.env.flush_all()
                 commit()
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
                 rollback()
-                self.env.invalidate_all()
+                self.env.invalidate_all(flush=False)
                 return ran, job._retry_later(exc, commit)
             except Exception as exc:  # noqa: BLE001 (any failure ends the job)
                 rollback()
-                self.env.invalidate_all()
+                self.env.invalidate_all(flush=False)
                 if isinstance(exc, UserError):  # told to the user as it is
                     _logger.info(
                         "Background job %s (%s) refused: %s", job.id, job.kind, exc

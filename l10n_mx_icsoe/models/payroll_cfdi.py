@@ -18,12 +18,14 @@ the imported CFDI record, readable only by HR officers and ICSOE Managers; it
 is never attached to the worker, whose documents ICSOE users do not see.
 """
 
-import base64
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..icsoe import cfdi, sisub
 from ..icsoe.identifiers import IdentifierError, compact, validate_curp, validate_nss
@@ -47,22 +49,47 @@ LIMIT_PARAMS = {
     "files": ("l10n_mx_icsoe.import_max_files", cfdi.MAX_IMPORT_FILES, 1),
     "ratio": ("l10n_mx_icsoe.import_max_ratio", cfdi.MAX_ZIP_RATIO, 1),
 }
+#: Files listed by name in a refusal or a summary; the rest are counted.
+MAX_LISTED = 30
 #: Who reads the stored payroll XML (a whole payslip).
 PAYROLL_XML_GROUPS = "hr.group_hr_user,l10n_mx_icsoe.group_icsoe_manager"
+
+
+#: Uploads above either size are imported in the background (system parameters;
+#: a missing, unreadable, zero or negative value means the default).
+BACKGROUND_PARAMS = {
+    "files": ("l10n_mx_icsoe.import_background_files", 2000, 1),
+    "bytes": ("l10n_mx_icsoe.import_background_mb", 50, cfdi.MIB),
+}
+
+
+def _positive_param(params, param, default):
+    try:
+        value = int(params.get_param(param) or 0)
+    except ValueError:
+        value = 0
+    return value if value > 0 else default
+
+
+def background_threshold(env):
+    """{"files": n, "bytes": n}: an upload holding more is imported in the background."""
+    params = env["ir.config_parameter"].sudo()
+    return {
+        key: _positive_param(params, param, default) * unit
+        for key, (param, default, unit) in BACKGROUND_PARAMS.items()
+    }
 
 
 def import_limits(env):
     """The limits of one import, from the system parameters (a missing, unreadable,
     zero or negative value means the default)."""
     params = env["ir.config_parameter"].sudo()
-    values = {}
-    for key, (param, default, unit) in LIMIT_PARAMS.items():
-        try:
-            value = int(params.get_param(param) or 0)
-        except ValueError:
-            value = 0
-        values[key] = (value if value > 0 else default) * unit
-    return cfdi.ImportLimits(**values)
+    return cfdi.ImportLimits(
+        **{
+            key: _positive_param(params, param, default) * unit
+            for key, (param, default, unit) in LIMIT_PARAMS.items()
+        }
+    )
 
 
 def _limit_label(error):
@@ -73,10 +100,29 @@ def _limit_label(error):
     return f"{error.limit:,}"
 
 
+def _line_text(line):
+    """``file: problem; problem`` of a plan line, for a summary."""
+    return f"{line.filename}: {'; '.join(line.problems)}"
+
+
 def _cfdi_reason(error):
     """The parser's message without the file name (shown next to it already)."""
     message = cfdi.ERROR_MESSAGES.get(error.code, error.code)
     return f"{message}: {error.detail}" if error.detail else message
+
+
+def import_summary(env, counts):
+    """What an import did, for the user (wizard, background job)."""
+    return env._(
+        "%(files)s CFDI imported: %(employees)s workers created, %(sbc)s SBC entries, "
+        "%(created)s assignments created and %(extended)s extended; %(skipped)s skipped.",
+        files=counts["files"],
+        employees=counts["employees"],
+        sbc=counts["sbc"],
+        created=counts["assignments_created"],
+        extended=counts["assignments_extended"],
+        skipped=counts["skipped"],
+    )
 
 
 class L10nMxIcsoePayrollCfdi(models.Model):
@@ -168,12 +214,20 @@ class PayrollImport:
         try:
             entries = list(cfdi.iter_files(files, limits=self.limits))
         except cfdi.CfdiError as error:
-            if error.code in cfdi.LIMIT_CODES:
-                raise UserError(self._limit_message(error)) from error
-            raise UserError(self._bad_input([error])) from error
+            raise self._refusal(error) from error
+        parsed, skipped, bad = self.parse_entries(entries)
+        if bad:
+            raise UserError(self._bad_input(bad))
+        return parsed, skipped
+
+    def parse_entries(self, entries):
+        """[(name, bytes or CfdiError)] -> (payslips with their bytes, skipped
+        lines, errors of the files that cannot be read)."""
         parsed, skipped, bad = [], [], []
         for name, data in entries:
             try:
+                if isinstance(data, cfdi.CfdiError):
+                    raise data
                 parsed.append(
                     (cfdi.parse_cfdi(data, name, self.limits.file_bytes), data)
                 )
@@ -193,9 +247,13 @@ class PayrollImport:
                     )
                 else:
                     bad.append(error)
-        if bad:
-            raise UserError(self._bad_input(bad))
-        return parsed, skipped
+        return parsed, skipped, bad
+
+    def _refusal(self, error):
+        """The UserError for a CfdiError that stops the whole import."""
+        if error.code in cfdi.LIMIT_CODES:
+            return UserError(self._limit_message(error))
+        return UserError(self._bad_input([error]))
 
     def _limit_message(self, error):
         """A refusal for one of the import's limits: the file, the limit, what to do."""
@@ -238,21 +296,64 @@ class PayrollImport:
             **values,
         )
 
-    def _bad_input(self, errors):
-        lines = "\n".join(f"- {error}" for error in errors[:30])
-        more = len(errors) - 30
+    def _bad_input(self, errors, count=None):
+        """Refusal listing the first files that cannot be read (``count``: how
+        many there are in all, when more were seen than listed)."""
+        count = max(count or 0, len(errors))
+        lines = "\n".join(f"- {error}" for error in errors[:MAX_LISTED])
+        more = count - min(len(errors), MAX_LISTED)
         if more > 0:
             lines += "\n" + self._("… and %(count)s more.", count=more)
         return self._(
             "Nothing was imported: %(count)s file(s) cannot be read as payroll CFDI.\n%(files)s",
-            count=len(errors),
+            count=count,
             files=lines,
         )
+
+    def _invalid_lines(self, texts, count=None):
+        """Refusal listing the first files whose worker cannot be created."""
+        count = max(count or 0, len(texts))
+        files = "\n".join(f"- {text}" for text in texts[:MAX_LISTED])
+        more = count - min(len(texts), MAX_LISTED)
+        if more > 0:
+            files += "\n" + self._("… and %(count)s more.", count=more)
+        return self._(
+            "Nothing was imported: fix these files first.\n%(files)s", files=files
+        )
+
+    # ---------------------------------------------------------------- batches
+
+    def survey(self, upload):
+        """What an :class:`..icsoe.cfdi.Upload` holds, checked against the
+        import's limits before any of it is read (raises the refusal)."""
+        try:
+            return upload.survey()
+        except cfdi.CfdiError as error:
+            raise self._refusal(error) from error
+
+    def import_batch(self, entries):
+        """Plan and apply a batch of ``(name, bytes or CfdiError)``, as much of it
+        as can be: ``(counters, skipped lines, errors of the files that cannot be
+        read, lines whose worker cannot be created)``; those files are left out,
+        the others imported. A limit of the whole import reached while reading
+        (a ZIP whose directory lied) refuses the rest."""
+        for _name, data in entries:
+            if isinstance(data, cfdi.CfdiError) and data.code in cfdi.STOP_CODES:
+                raise self._refusal(data)
+        parsed, skipped, bad = self.parse_entries(entries)
+        plan = self.plan_parsed(parsed, skipped)
+        invalid = [line for line in plan if line.status == "error"]
+        counts = self.apply([line for line in plan if line.status != "error"])
+        return counts, [line for line in plan if line.status == "skip"], bad, invalid
 
     # ---------------------------------------------------------------- plan
 
     def plan(self, files):
         parsed, lines = self.read_files(files)
+        return self.plan_parsed(parsed, lines)
+
+    def plan_parsed(self, parsed, lines):
+        """The plan of parsed files (``lines``: the skipped ones so far)."""
         company_rfc = partner_rfc(self.company.vat)
         uuids = {p.uuid for p, _d in parsed if p.uuid}
         done = set(
@@ -404,7 +505,9 @@ class PayrollImport:
             .with_context(active_test=False)
             .search([("vat", "in", variants)])
         )
-        partner_by_rfc = {partner_rfc(p.vat): p for p in partners}
+        partner_by_rfc = {
+            partner_rfc(p.vat): (p.name, p.commercial_partner_id.id) for p in partners
+        }
         contracts = self.env["l10n_mx_icsoe.contract"].search(
             [
                 ("company_id", "=", self.company.id),
@@ -416,23 +519,27 @@ class PayrollImport:
                 ("state", "=", "active"),
             ]
         )
+        # Read once, matched as plain values: a batch holds thousands of lines.
+        by_client = {}
+        for contract in contracts:
+            by_client.setdefault(
+                contract.partner_id.commercial_partner_id.id, []
+            ).append(
+                (contract.id, contract.name, contract.date_start, contract.date_end)
+            )
         for line in lines:
             if line.status == "error":
                 continue
             start, end = line.nomina.period_start, line.nomina.period_end
             names, clients = [], []
             for rfc, pct in line.nomina.subcontracts:
-                partner = partner_by_rfc.get(rfc)
-                clients.append(f"{partner.name if partner else rfc} ({pct}%)")
-                matching = contracts.filtered(
-                    lambda c, p=partner, s=start, e=end: (
-                        p
-                        and c.partner_id.commercial_partner_id
-                        == p.commercial_partner_id
-                        and c.date_start <= e
-                        and (not c.date_end or c.date_end >= s)
-                    )
-                )
+                name, client = partner_by_rfc.get(rfc, (rfc, None))
+                clients.append(f"{name} ({pct}%)")
+                matching = [
+                    c
+                    for c in by_client.get(client, ())
+                    if c[2] <= end and (not c[3] or c[3] >= start)
+                ]
                 if len(matching) != 1:
                     line.problems.append(
                         self.env._(
@@ -449,15 +556,15 @@ class PayrollImport:
                         )
                     )
                     continue
-                contract = matching
+                contract_id, contract_name, date_start, date_end = matching[0]
                 line.contracts.append(
                     (
-                        contract.id,
-                        max(start, contract.date_start),
-                        min(end, contract.date_end) if contract.date_end else end,
+                        contract_id,
+                        max(start, date_start),
+                        min(end, date_end) if date_end else end,
                     )
                 )
-                names.append(contract.name)
+                names.append(contract_name)
             line.clients = ", ".join(clients)
             line.contract_names = ", ".join(names)
 
@@ -481,15 +588,7 @@ class PayrollImport:
         todo = [line for line in lines if line.status != "skip"]
         errors = [line for line in todo if line.status == "error"]
         if errors:
-            raise UserError(
-                self._(
-                    "Nothing was imported: fix these files first.\n%(files)s",
-                    files="\n".join(
-                        f"- {line.filename}: {'; '.join(line.problems)}"
-                        for line in errors[:30]
-                    ),
-                )
-            )
+            raise UserError(self._invalid_lines([_line_text(e) for e in errors]))
         counts = {
             "employees": 0,
             "sbc": 0,
@@ -520,16 +619,21 @@ class PayrollImport:
         # in the import's company.
         created = env["hr.employee"]
         if to_create:
-            created = (
-                created.sudo()
-                .with_context(
-                    tracking_disable=True,
-                    mail_create_nolog=True,
-                    mail_create_nosubscribe=True,
-                )
-                .create(to_create)
-                .with_env(self.env)
+            quiet = created.sudo().with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
             )
+            # Their work contacts in one batch: hr would write them one by one.
+            contacts = quiet.env["res.partner"].create(
+                [
+                    {"name": vals["name"], "company_id": self.company.id}
+                    for vals in to_create
+                ]
+            )
+            for vals, contact in zip(to_create, contacts, strict=True):
+                vals["work_contact_id"] = contact.id
+            created = quiet.create(to_create).with_env(self.env)
         counts["employees"] = len(created)
         for line in todo:
             if line.match == "new":
@@ -642,11 +746,16 @@ class PayrollImport:
 
     def _store_files(self, lines, counts):
         """One record per CFDI, holding its XML (not an attachment of the worker)
-        and its pay (every Nómina complement of the CFDI added up)."""
+        and its pay (every Nómina complement of the CFDI added up).
+
+        Written set-based (one INSERT of the records, one of their XML
+        attachments, each XML written once to the filestore): an import holds
+        up to hundreds of thousands of them.
+        """
         by_uuid = {}
         for line in lines:
             by_uuid.setdefault(line.uuid, []).append(line)
-        vals_list = []
+        rows, xml = [], {}
         for uuid_lines in by_uuid.values():
             line = uuid_lines[0]
             nominas = [each.nomina for each in uuid_lines]
@@ -655,24 +764,128 @@ class PayrollImport:
                 [d for nomina in nominas for d in nomina.deductions],
                 [i for nomina in nominas for i in nomina.incapacities],
             )
-            vals_list.append(
-                {
-                    "uuid": line.uuid,
-                    "company_id": self.company.id,
-                    "employee_id": line.employee_id,
-                    "filename": line.filename,
-                    "period_start": min(n.period_start for n in nominas),
-                    "period_end": max(n.period_end for n in nominas),
-                    "payment_date": line.nomina.payment_date,
-                    "sbc": float(line.sbc or 0.0),
-                    "fixed_pay": float(pay.fixed),
-                    "variable_pay": float(pay.variable),
-                    "non_integrable_pay": float(pay.non_integrable),
-                    "incapacity_days": pay.incapacity_days,
-                    "housing_credit": float(pay.housing_credit),
-                    "registro_patronal": line.nomina.registro_patronal,
-                    "xml_file": base64.b64encode(line.data),
-                }
+            rows.append(
+                (
+                    line.uuid,
+                    self.company.id,
+                    line.employee_id,
+                    line.filename,
+                    min(n.period_start for n in nominas),
+                    max(n.period_end for n in nominas),
+                    line.nomina.payment_date,
+                    float(line.sbc or 0.0),
+                    float(pay.fixed),
+                    float(pay.variable),
+                    float(pay.non_integrable),
+                    pay.incapacity_days,
+                    float(pay.housing_credit),
+                    line.nomina.registro_patronal,
+                )
             )
-        self.env["l10n_mx_icsoe.payroll.cfdi"].create(vals_list)
+            xml[line.uuid] = line.data
+        Cfdi = self.env["l10n_mx_icsoe.payroll.cfdi"]
+        Cfdi.check_access("create")
+        self.env.flush_all()
+        ids = _insert(self.env, Cfdi, STORED_COLUMNS, rows)
+        _store_xml(self.env, Cfdi, {ids[uuid]: data for uuid, data in xml.items()})
+        Cfdi.invalidate_model()
+        self.env["hr.employee"].invalidate_model(["l10n_mx_icsoe_payroll_cfdi_ids"])
         counts["files"] = len(by_uuid)
+
+
+#: Columns of a stored CFDI, in the order of _store_files' rows.
+STORED_COLUMNS = (
+    "uuid",
+    "company_id",
+    "employee_id",
+    "filename",
+    "period_start",
+    "period_end",
+    "payment_date",
+    "sbc",
+    "fixed_pay",
+    "variable_pay",
+    "non_integrable_pay",
+    "incapacity_days",
+    "housing_credit",
+    "registro_patronal",
+)
+#: Rows per INSERT.
+INSERT_ROWS = 1000
+
+
+def _insert(env, model, columns, rows):
+    """Insert ``rows`` (tuples in ``columns`` order) into ``model``'s table with
+    their creation and write user and date, one column array per parameter
+    (``unnest``); returns {first column's value: id}."""
+    ids = {}
+    types = [model._fields[column].column_type[1] for column in columns]
+    for start in range(0, len(rows), INSERT_ROWS):
+        chunk = rows[start : start + INSERT_ROWS]
+        arrays = SQL(", ").join(
+            SQL("%s::%s[]", list(values), SQL(column_type))
+            for values, column_type in zip(zip(*chunk, strict=True), types, strict=True)
+        )
+        env.cr.execute(
+            SQL(
+                "INSERT INTO %(table)s (%(columns)s, create_uid, create_date, "
+                "write_uid, write_date) SELECT *, %(uid)s, %(now)s, %(uid)s, %(now)s "
+                "FROM unnest(%(arrays)s) RETURNING %(key)s, id",
+                table=SQL.identifier(model._table),
+                columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+                uid=env.uid,
+                now=SQL("(now() at time zone 'UTC')"),
+                arrays=arrays,
+                key=SQL.identifier(columns[0]),
+            )
+        )
+        ids.update(env.cr.fetchall())
+    return ids
+
+
+def _store_xml(env, model, files):
+    """The payroll XML of stored CFDI ({record id: bytes}) as the attachments of
+    their ``xml_file`` field, as the ORM would store them (text/plain, in the
+    filestore or the database as configured), without its per-record work."""
+    Attachment = env["ir.attachment"].sudo()
+    in_db = Attachment._storage() == "db"
+    company = env.company.id
+    rows = []
+    for res_id, data in files.items():
+        checksum = Attachment._compute_checksum(data)
+        rows.append(
+            (
+                res_id,
+                "xml_file",
+                model._name,
+                "xml_file",
+                "binary",
+                "text/plain",
+                len(data),
+                checksum,
+                None if in_db else Attachment._file_write(data, checksum),
+                psycopg2.Binary(data) if in_db else None,
+                company,
+                False,
+            )
+        )
+    _insert(
+        env,
+        Attachment,
+        (
+            "res_id",
+            "name",
+            "res_model",
+            "res_field",
+            "type",
+            "mimetype",
+            "file_size",
+            "checksum",
+            "store_fname",
+            "db_datas",
+            "company_id",
+            "public",
+        ),
+        rows,
+    )
+    Attachment.invalidate_model()

@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..icsoe import cfdi
+from .payroll_cfdi import BACKGROUND_PARAMS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -50,6 +51,18 @@ class ResConfigSettings(models.TransientModel):
         string="Compression ratio",
         config_parameter="l10n_mx_icsoe.import_max_ratio",
         default=cfdi.MAX_ZIP_RATIO,
+    )
+
+    # Uploads above either are imported as a background job (models/job_cfdi_import.py).
+    l10n_mx_icsoe_import_background_files = fields.Integer(
+        string="Background import above (files)",
+        config_parameter="l10n_mx_icsoe.import_background_files",
+        default=BACKGROUND_PARAMS["files"][1],
+    )
+    l10n_mx_icsoe_import_background_mb = fields.Integer(
+        string="Background import above (MiB)",
+        config_parameter="l10n_mx_icsoe.import_background_mb",
+        default=BACKGROUND_PARAMS["bytes"][1],
     )
 
     def _compute_l10n_mx_icsoe_missing_holiday_years(self):

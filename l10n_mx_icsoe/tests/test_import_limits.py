@@ -19,7 +19,10 @@ from odoo.tests import tagged
 
 from odoo.addons.l10n_mx_icsoe.cli import icsoe as icsoe_cli
 from odoo.addons.l10n_mx_icsoe.icsoe import cfdi
-from odoo.addons.l10n_mx_icsoe.models.payroll_cfdi import import_limits
+from odoo.addons.l10n_mx_icsoe.models.payroll_cfdi import (
+    background_threshold,
+    import_limits,
+)
 
 from .common import IcsoeCase
 from .test_lib_cfdi import (
@@ -193,10 +196,16 @@ class TestImportLimits(IcsoeCase):
         defaults = import_limits(self.env)
         self.assertEqual(defaults, cfdi.ImportLimits())
         settings = self.env["res.config.settings"].create({})
-        self.assertEqual(settings.l10n_mx_icsoe_import_max_total_mb, 100)
+        self.assertEqual(settings.l10n_mx_icsoe_import_max_total_mb, 1024)
         self.assertEqual(settings.l10n_mx_icsoe_import_max_file_mb, 2)
-        self.assertEqual(settings.l10n_mx_icsoe_import_max_files, 20000)
+        self.assertEqual(settings.l10n_mx_icsoe_import_max_files, 200000)
         self.assertEqual(settings.l10n_mx_icsoe_import_max_ratio, 100)
+        # uploads above these go to the background
+        self.assertEqual(settings.l10n_mx_icsoe_import_background_files, 2000)
+        self.assertEqual(settings.l10n_mx_icsoe_import_background_mb, 50)
+        self.assertEqual(
+            background_threshold(self.env), {"files": 2000, "bytes": 50 * MIB}
+        )
         settings.write(
             {
                 "l10n_mx_icsoe_import_max_total_mb": 300,

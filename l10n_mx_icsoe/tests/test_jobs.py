@@ -5,21 +5,26 @@ The jobs are driven as the scheduled action drives them, a batch per
 for its commits, so that an interrupted batch leaves what a crash would leave.
 """
 
+import base64
 import io
 import time
+import tracemalloc
 import zipfile
 from contextlib import contextmanager
 from datetime import date, timedelta
 from unittest.mock import patch
 
 import psycopg2
+from psycopg2 import errors as pg_errors
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
 from odoo.addons.l10n_mx_icsoe.models.guard import internal
-from odoo.addons.l10n_mx_icsoe.models.job import LOCK_CLASS
+from odoo.addons.l10n_mx_icsoe.models.job import LOCK_CLASS, SESSION_KEY, JobSession
+from odoo.addons.l10n_mx_icsoe.models.payroll_cfdi import PayrollImport
 
 from .common import IcsoeCase
 from .test_lib_cfdi import build_cfdi, nomina_spec
@@ -155,8 +160,9 @@ class JobCase(IcsoeCase):
             state["sp"] = cr.savepoint(flush=False)
 
         def rollback():
+            cr.clear()  # as a rollback does: pending writes are dropped
             state["sp"].close(rollback=True)
-            self.env.invalidate_all()
+            self.env.invalidate_all(flush=False)
             state["sp"] = cr.savepoint(flush=False)
 
         return commit, rollback, state
@@ -170,7 +176,12 @@ def _zip(members):
     return buffer.getvalue()
 
 
-ERRORS = {"user": UserError, "memory": MemoryError, "key": KeyError}
+ERRORS = {
+    "user": UserError,
+    "memory": MemoryError,
+    "key": KeyError,
+    "serialization": pg_errors.SerializationFailure,
+}
 
 
 def counting_step(job):
@@ -371,6 +382,41 @@ class TestJobFramework(JobCase):
         self.assertNotIn("KeyError", job.error)
         self.assertIn("KeyError", "\n".join(logs.output))
 
+    def test_concurrency_failure_runs_the_batch_again_later(self):
+        job = self._enqueue(total=2, payload={"fail_at": 1, "error": "serialization"})
+        commit, rollback, _state = self._savepoint_runner()
+        Job = self.env[JOB].sudo()
+        triggered = []
+        with (
+            patch.object(
+                type(Job),
+                "_trigger_runners",
+                lambda self, at=None: triggered.append(at),
+            ),
+            self.assertLogs("odoo.addons.l10n_mx_icsoe.models.job", "WARNING"),
+        ):
+            ran = Job._run_jobs(time.monotonic() + 60, commit=commit, rollback=rollback)
+        job.invalidate_recordset()
+        self.assertEqual((ran, job.state, job.attempts), (0, "queued", 0))
+        self.assertEqual(job.payload["concurrency_retries"], 1)
+        self.assertEqual(self._batches(job), 0, "the batch was rolled back")
+        self.assertGreater(triggered[0], fields.Datetime.now(), "retried a bit later")
+        job._job_write({"payload": dict(job.payload, fail_at=None)})
+        Job._run_jobs(time.monotonic() + 60, commit=commit, rollback=rollback)
+        job.invalidate_recordset()
+        self.assertEqual((job.state, self._batches(job)), ("done", 2))
+        self.assertNotIn("concurrency_retries", job.payload)
+        # too many in a row: the job fails with a message saying so
+        job = self._enqueue(
+            key="count:b",
+            payload={"fail_at": 1, "error": "serialization", "concurrency_retries": 5},
+        )
+        with self._notified(), mute_logger("odoo.addons.l10n_mx_icsoe.models.job"):
+            Job._run_jobs(time.monotonic() + 60, commit=commit, rollback=rollback)
+        job.invalidate_recordset()
+        self.assertEqual(job.state, "failed")
+        self.assertIn("other work kept changing the same records", job.error)
+
     def test_job_locked_by_another_worker_is_left_alone(self):
         job = self._enqueue()
         commit, rollback, _state = self._savepoint_runner()
@@ -487,3 +533,226 @@ class TestJobFramework(JobCase):
             },
         ):
             self.assertEqual(Job._time_budget(), 60)
+
+
+@tagged("post_install", "-at_install")
+class TestJobCfdiImport(JobCase):
+    """A payroll CFDI upload above the threshold (5 files here), in batches of 5."""
+
+    def test_large_upload_is_imported_in_the_background(self):
+        job = self._queue([("nominas.zip", self._payroll_zip())])
+        self.assertEqual(job.state, "queued")
+        self.assertEqual(job.kind, "cfdi_import")
+        self.assertEqual(job.user_id, self.icsoe_manager)
+        self.assertEqual(job.progress_total, 12)
+        self.assertIn("nominas.zip (12 files)", job.name)
+        # the upload now belongs to the job, readable by ICSOE Managers only
+        self.assertEqual(
+            job.with_user(self.icsoe_manager).attachment_ids.name, "nominas.zip"
+        )
+        before = self._written()
+        with self._notified() as sent:
+            self.assertFalse(job._run_step())
+            # each batch is written as it goes
+            self.assertEqual(self._written()[0] - before[0], 5)
+            progress = [(job.progress_done, job.progress_total)] + self._run(job)
+        self.assertEqual(progress, [(5, 12), (10, 12), (12, 12)])
+        self.assertEqual((job.state, job.progress, job.warning), ("done", 100.0, False))
+        self.assertTrue(job.date_started and job.date_done)
+        self.assertIn("12 CFDI imported", job.result)
+        self.assertIn("assignments created", job.result)
+        self.assertEqual(self._written()[0] - before[0], 12)
+        assignments = self.env["l10n_mx_icsoe.contract.assignment"].search(
+            [("contract_id", "=", self.contract.id)]
+        )
+        self.assertEqual(assignments.employee_id, self.workers)
+        self.assertEqual(set(assignments.mapped("date_to")), {pay_periods(4)[-1][1]})
+        stored = self.env["l10n_mx_icsoe.payroll.cfdi"].search(
+            [("uuid", "=", UUID_TEMPLATE.format(1).upper())]
+        )
+        self.assertEqual(
+            base64.b64decode(stored.xml_file),
+            self._xml(self.workers[0], pay_periods(4)[0], UUID_TEMPLATE.format(1)),
+        )
+        # the user who queued it is told, in the web client
+        self.assertEqual(len(sent), 1)
+        user, kind, payload = sent[0]
+        self.assertEqual(
+            (user, kind, payload["type"]),
+            (self.icsoe_manager, "simple_notification", "success"),
+        )
+        self.assertIn("12 CFDI imported", payload["message"])
+        # the upload is not kept once imported (each CFDI keeps its XML)
+        self.assertFalse(job.sudo().attachment_ids)
+
+    def test_files_that_cannot_be_imported_are_left_out_and_listed(self):
+        stranger = self.env["hr.employee"].new(
+            {
+                "ssnid": "12345678901",
+                "l10n_mx_curp": self.workers[0].l10n_mx_curp[:-1] + "X",
+            }
+        )
+        upload = self._payroll_zip(
+            extra={
+                "roto.xml": b"<cfdi:Comprobante",
+                "extranjero.xml": self._xml(
+                    stranger, pay_periods(1)[0], UUID_TEMPLATE.format(77)
+                ),
+            }
+        )
+        job = self._queue([("nominas.zip", upload)])
+        with self._notified() as sent:
+            self._run(job)
+        self.assertEqual((job.state, job.warning), ("done", True))
+        self.assertIn("12 CFDI imported", job.result)
+        self.assertIn("Not imported, cannot be read as payroll CFDI (1):", job.result)
+        self.assertIn("nominas.zip/roto.xml", job.result)
+        self.assertIn("Not imported, the worker cannot be created (1):", job.result)
+        self.assertIn(
+            "nominas.zip/extranjero.xml: NSS 12345678901 is not valid", job.result
+        )
+        self.assertEqual(self.env["l10n_mx_icsoe.payroll.cfdi"].search_count([]), 12)
+        self.assertEqual((sent[0][2]["type"], sent[0][2]["sticky"]), ("warning", True))
+
+    def test_second_job_of_the_same_company_is_refused(self):
+        job = self._queue([("nominas.zip", self._payroll_zip())])
+        job._run_step()
+        with self.assertRaises(UserError) as caught:
+            self._queue([("otra.zip", self._payroll_zip(periods=3))])
+        message = str(caught.exception)
+        self.assertIn(job.name, message)
+        self.assertIn("41 % done", message)
+        self.assertIn("Background jobs", message)
+        # a small upload of the same company waits too
+        wizard = self._wizard(
+            [
+                (
+                    "uno.xml",
+                    self._xml(
+                        self.workers[0], pay_periods(1)[0], UUID_TEMPLATE.format(99)
+                    ),
+                )
+            ]
+        )
+        wizard.action_preview()
+        with self.assertRaisesRegex(UserError, "already running"):
+            wizard.action_import()
+        # once it has ended, the next one may be queued
+        self._run(job)
+        self.assertTrue(self._queue([("otra.zip", self._payroll_zip(periods=5))]))
+
+    def test_interrupted_batch_resumes_without_duplicates(self):
+        job = self._queue([("nominas.zip", self._payroll_zip())])
+        job._run_step()  # the first batch imported
+        written = self._written()
+        position = job.payload["position"]
+        # the next batch dies after writing the SBC and assignments, before the files
+        with (
+            patch.object(PayrollImport, "_store_files", side_effect=MemoryError),
+            self.assertRaises(MemoryError),
+            self.env.cr.savepoint(),
+        ):
+            job._run_step()
+        self.env.invalidate_all()
+        self.assertEqual(self._written(), written)
+        self.assertEqual(job.payload["position"], position)
+        self._run(job)
+        self.assertEqual(job.state, "done")
+        self.assertIn("12 CFDI imported", job.result)
+        self.assertEqual(self.env["l10n_mx_icsoe.payroll.cfdi"].search_count([]), 12)
+
+    def test_batch_run_again_changes_nothing(self):
+        """Its writes committed but not its cursor: the batch finds its CFDI
+        already imported."""
+        job = self._queue([("nominas.zip", self._payroll_zip())])
+        start = job.payload
+        job._run_step()
+        written = self._written()
+        job._job_write({"payload": start})
+        job._run_step()
+        self.assertEqual(self._written(), written)
+        self.assertEqual(job.payload["counts"]["skipped"], 5)
+        self._run(job)
+        self.assertIn("7 CFDI imported", job.result)
+        self.assertIn("Skipped (5):", job.result)
+        self.assertIn("Already imported", job.result)
+        self.assertEqual(self.env["l10n_mx_icsoe.payroll.cfdi"].search_count([]), 12)
+
+    def test_cancel_keeps_what_was_imported(self):
+        job = self._queue([("nominas.zip", self._payroll_zip())])
+        job._run_step()
+        with self.assertRaises(AccessError):
+            job.with_user(self.icsoe_user).action_cancel()
+        job.with_user(self.icsoe_manager).action_cancel()
+        self.assertEqual(job.state, "cancelled")
+        self.assertIn("Cancelled by", job.result)
+        self.assertIn("5 CFDI imported", job.result)
+        self.assertFalse(job.sudo().attachment_ids)
+        written = self._written()
+        self.assertTrue(job._run_step(), "a cancelled job does nothing more")
+        self.assertEqual(self._written(), written)
+
+    def test_who_reads_jobs_and_their_files(self):
+        job = self._queue([("nominas.zip", self._payroll_zip())])
+        # an ICSOE User of the company reads the job, not the payslips it holds
+        as_user = job.with_user(self.icsoe_user)
+        self.assertEqual(as_user.progress_total, 12)
+        upload = job.sudo().attachment_ids
+        with self.assertRaises(AccessError):
+            upload.with_user(self.icsoe_user).read(["raw"])
+        self.assertFalse(
+            self.env["ir.attachment"]
+            .with_user(self.icsoe_user)
+            .search([("res_model", "=", JOB)])
+        )
+        self.assertTrue(upload.with_user(self.icsoe_manager).raw)
+
+
+@tagged("post_install", "-at_install")
+class TestJobMemory(JobCase):
+    """A step holds its batch, not the upload: its allocation peak does not grow
+    with the ZIP (tiny CFDI, steps of 200 files; the archive's directory, read
+    once per run, is apart)."""
+
+    def _tiny_zip(self, count):
+        worker = self.workers[0]
+        template = self._xml(worker, pay_periods(1)[0], UUID_TEMPLATE.format(0))
+        marker = UUID_TEMPLATE.format(0).encode()
+        return _zip(
+            {
+                f"n{i:06d}.xml": template.replace(
+                    marker, UUID_TEMPLATE.format(count * 10 + i).encode()
+                )
+                for i in range(count)
+            }
+        )
+
+    def _step_peak(self, count):
+        """The allocation peak (bytes) of the second step over ``count`` files."""
+        job = self._queue([(f"tiny{count}.zip", self._tiny_zip(count))], batch=200)
+        session = JobSession()
+        job = job.with_context(**{SESSION_KEY: session})
+        try:
+            job._run_step()  # opens the upload (its directory is read once)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            tracemalloc.start()
+            try:
+                job._run_step()
+                self.env.flush_all()
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+        finally:
+            session.close()
+        self.assertEqual(job.progress_done, 400)
+        self.assertEqual(self.env["l10n_mx_icsoe.payroll.cfdi"].search_count([]), 400)
+        job._job_write({"state": "cancelled"})
+        self.env["l10n_mx_icsoe.payroll.cfdi"].search([]).unlink()
+        return peak
+
+    def test_step_peak_does_not_grow_with_the_upload(self):
+        small = self._step_peak(2000)
+        large = self._step_peak(10000)
+        self.assertLess(small, 16 * 2**20)
+        self.assertLess(large, small * 1.3 + 2**20)

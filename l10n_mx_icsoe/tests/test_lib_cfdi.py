@@ -47,6 +47,7 @@ CLIENT_B = identifiers.make_rfc("SER120315K7")
 REGISTRO = "Y6012345104"
 UUID = "5f3c1e2a-8b7d-4c9e-a1f0-2d6b8e4c7a91"  # stamped in lower case
 SEAL = "ZmFrZSBzZWFs" * 20  # base64 placeholder for Sello / SelloSAT
+MIB = cfdi.MIB
 
 
 def nomina_spec(**changes):
@@ -944,6 +945,132 @@ def test_damaged_zip():
     with pytest.raises(cfdi.CfdiError) as excinfo:
         list(cfdi.iter_files([("cut.zip", archive[: len(archive) // 2])]))
     assert_error(excinfo, "bad_zip", "cut.zip")
+
+
+# ---------------------------------------------------------------- uploads read a batch at a time
+
+
+def _upload_files():
+    """A plain file, a ZIP of 7 (a folder and a resource fork apart), another of 3."""
+    members = {f"lote/{n}.xml": b"<a>%d</a>" % n * 50 for n in range(7)}
+    return [
+        ("suelto.xml", b"<b/>" * 100),
+        ("uno.zip", make_zip({"lote/": b"", **members, "__MACOSX/._x.xml": b"\0"})),
+        ("dos.zip", make_zip({f"{n}.xml": b"<c/>" * 200 for n in range(3)})),
+    ]
+
+
+def _read_all(upload, count, position=None):
+    entries, position = [], position or cfdi.UploadPosition()
+    while not upload.at_end(position):
+        batch, position = upload.read_batch(position, count)
+        assert len(batch) <= count
+        entries += batch
+    return entries, position
+
+
+def test_upload_reads_in_batches_what_iter_files_reads():
+    files = _upload_files()
+    expected = list(cfdi.iter_files(files))
+    with cfdi.Upload(files) as upload:
+        survey = upload.survey()
+        assert survey == cfdi.UploadSurvey(
+            files=11, bytes=sum(len(data) for _name, data in expected)
+        )
+        for count in (1, 3, 4, 100):
+            assert _read_all(upload, count)[0] == expected
+
+
+def test_upload_resumes_from_a_position_in_another_reader():
+    """The position is plain data: another process resumes from it."""
+    files = _upload_files()
+    with cfdi.Upload(files) as first:
+        head, position = first.read_batch(cfdi.UploadPosition(), 5)
+    saved = position.as_list()
+    assert saved == [1, 4, position.bytes, 5]
+    with cfdi.Upload(files) as second:
+        rest, end = _read_all(second, 2, cfdi.UploadPosition.from_list(saved))
+    assert head + rest == list(cfdi.iter_files(files))
+    assert end.taken == 11
+
+
+def test_upload_reads_from_disk_and_closes_its_archives(tmp_path):
+    path = tmp_path / "nominas.zip"
+    path.write_bytes(_upload_files()[1][1])
+    upload = cfdi.Upload([("nominas.zip", path)])
+    batch, _position = upload.read_batch(cfdi.UploadPosition(), 2)
+    assert [name for name, _data in batch] == [
+        "nominas.zip/lote/0.xml",
+        "nominas.zip/lote/1.xml",
+    ]
+    assert upload._zips  # kept open for the next batch
+    upload.close()
+    assert not upload._zips
+
+
+def test_upload_survey_checks_the_import_limits_before_reading():
+    files = _upload_files()
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        cfdi.Upload(files, cfdi.ImportLimits(files=10)).survey()
+    assert_error(excinfo, "too_many_files", "dos.zip")
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        cfdi.Upload(files, cfdi.ImportLimits(total_bytes=3000)).survey()
+    assert_error(excinfo, "total_too_large", "uno.zip")
+    with pytest.raises(cfdi.CfdiError) as excinfo:
+        cfdi.Upload([("roto.zip", b"PK\x03\x04 not a zip")]).survey()
+    assert_error(excinfo, "bad_zip", "roto.zip")
+
+
+def test_upload_reports_each_refused_member_in_its_place():
+    bomb = forged_zip("bomba.xml", zeros_deflate(8), file_size=1 << 30)
+    archive = make_zip({"a.xml": b"<a/>", "recibo.pdf": b"%PDF", "z.xml": b"<z/>"})
+    with cfdi.Upload([("pagos.zip", archive), ("bomba.zip", bomb)]) as upload:
+        entries, _position = _read_all(upload, 10)
+    assert [(name, getattr(data, "code", data)) for name, data in entries] == [
+        ("pagos.zip/a.xml", b"<a/>"),
+        ("pagos.zip/recibo.pdf", "zip_member"),
+        ("pagos.zip/z.xml", b"<z/>"),
+        ("bomba.zip/bomba.xml", "too_large"),
+    ]
+
+
+def test_upload_stops_where_the_total_is_reached_while_reading(tmp_path):
+    """A file that grew on disk after the survey: the import's total, reached
+    while it is read, ends the batch there."""
+    grown, after = tmp_path / "grown.xml", tmp_path / "after.xml"
+    grown.write_bytes(b"<a/>" * 100)
+    after.write_bytes(b"<b/>")
+    limits = cfdi.ImportLimits(total_bytes=1000)
+    with cfdi.Upload([grown, after], limits) as upload:
+        assert upload.survey() == cfdi.UploadSurvey(files=2, bytes=404)
+        grown.write_bytes(b"<a/>" * 300)
+        entries, position = upload.read_batch(cfdi.UploadPosition(), 10)
+    assert [(name, data.code) for name, data in entries] == [
+        (str(grown), "total_too_large")
+    ]
+    assert position.file == 1  # "after.xml" not read
+
+
+def test_upload_batch_memory_does_not_grow_with_the_archive():
+    """Reading a batch holds the batch: a ZIP five times larger costs the same
+    (its directory, read once when the archive is opened, apart)."""
+
+    def peak(count):
+        archive = make_zip(
+            {f"{n:06d}.xml": b"<n>%06d</n>" % n * 40 for n in range(count)}
+        )
+        with cfdi.Upload([("z.zip", archive)]) as upload:
+            _batch, position = upload.read_batch(cfdi.UploadPosition(), 200)
+            tracemalloc.start()
+            try:
+                upload.read_batch(position, 200)
+                return tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+
+    small, large = peak(2000), peak(10000)
+    assert small < 2 * MIB
+    assert large < small * 1.3 + 64 * 1024
 
 
 def test_parse_many_collects_every_error():

@@ -1033,3 +1033,69 @@ class TestRpcSecurity(IcsoeFilingCase, HttpCase):
                         self.assertRefused(outcome, (AccessError,))
                     else:
                         self.assertEqual(outcome.result, [], f"{model}: {outcome!r}")
+
+    # ------------------------------------------------------------------ 15. jobs
+
+    def test_15_background_jobs_cannot_be_forged_or_driven(self):
+        """Nobody creates a finished job, changes a job's state, result or
+        resume cursor, or runs its steps over the wire; a job is cancelled by
+        who queued it or an ICSOE Manager only."""
+        JOB = "l10n_mx_icsoe.job"
+        job = (
+            self.env[JOB]
+            .with_user(self.icsoe_manager)
+            ._enqueue("cfdi_import", self.company_a, "rpc:a", name="Import", total=10)
+        )
+
+        def job_state():
+            self.env.invalidate_all()
+            return job.sudo().read(["state", "result", "payload", "progress_done"])[0]
+
+        before = job_state()
+        forged = {
+            "name": "forged",
+            "kind": "cfdi_import",
+            "company_id": self.company_a.id,
+            "state": "done",
+            "result": "100000 CFDI imported",
+        }
+        users = (self.icsoe_user, self.icsoe_manager)
+        for protocol, user in self._attempts(users):
+            with self._attempt(protocol, user, method="create"):
+                outcome = self._call(protocol, user, JOB, "create", [forged])
+                self.assertRefused(outcome)
+                self.assertEqual(self.env[JOB].sudo().search_count([]), 1)
+            for vals in (
+                {"state": "done"},
+                {"result": "forged"},
+                {"payload": {"position": [9, 9, 0, 0]}},
+                {"progress_done": 10},
+            ):
+                with self._attempt(protocol, user, vals=vals):
+                    outcome = self._call(protocol, user, JOB, "write", [job.ids, vals])
+                    self.assertRefused(outcome)
+                    self.assertEqual(job_state(), before)
+            for method in ("_run_step", "_cron_run_jobs", "_fail", "_job_write"):
+                with self._attempt(protocol, user, method=method):
+                    outcome = self._call(protocol, user, JOB, method, [job.ids])
+                    self.assertRefused(outcome)
+                    self.assertEqual(job_state(), before)
+        # cancelling: not another user's job as an ICSOE User, not another
+        # company's job at all; who may, may
+        for protocol, user in self._attempts((self.icsoe_user,)):
+            with self._attempt(protocol, user, method="action_cancel"):
+                outcome = self._call(protocol, user, JOB, "action_cancel", [job.ids])
+                self.assertRefused(outcome, (AccessError,))
+                self.assertEqual(job_state(), before)
+        for protocol, user in self._attempts((self.icsoe_user_b,)):
+            with self._attempt(protocol, user, method="read"):
+                outcome = self._call(protocol, user, JOB, "read", [job.ids, ["name"]])
+                self.assertRefused(outcome, (AccessError,))
+                outcome = self._call(protocol, user, JOB, "action_cancel", [job.ids])
+                self.assertRefused(outcome, (AccessError,))
+                self.assertEqual(job_state(), before)
+        for protocol, user in self._attempts((self.icsoe_manager,)):
+            with self._attempt(protocol, user, method="action_cancel"):
+                outcome = self._call(protocol, user, JOB, "action_cancel", [job.ids])
+                self.assertIsNone(outcome.error, outcome)
+                self.assertEqual(job_state()["state"], "cancelled")

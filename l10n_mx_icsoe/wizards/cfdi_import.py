@@ -3,7 +3,9 @@ from pathlib import Path
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..models.payroll_cfdi import PayrollImport
+from ..icsoe import cfdi
+from ..models.job_cfdi_import import cfdi_import_key
+from ..models.payroll_cfdi import PayrollImport, background_threshold, import_summary
 
 STATUS = [("ok", "Ready"), ("skip", "Skipped"), ("error", "Error")]
 MATCHES = [
@@ -16,7 +18,13 @@ MATCHES = [
 
 
 class L10nMxIcsoeCfdiImport(models.TransientModel):
-    """ICSOE > Import payroll CFDI: preview first, then write in one transaction."""
+    """ICSOE > Import payroll CFDI: preview first, then write in one transaction.
+
+    An upload above the background threshold (ICSOE settings) is not previewed
+    file by file: the wizard shows what it holds and queues a background job
+    (``l10n_mx_icsoe.job``, kind ``cfdi_import``) that checks, then imports it
+    a batch at a time.
+    """
 
     _name = "l10n_mx_icsoe.cfdi.import"
     _description = "Import Payroll CFDI"
@@ -33,7 +41,12 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
         "not found by NSS, CURP or RFC.",
     )
     state = fields.Selection(
-        [("upload", "Upload"), ("preview", "Preview"), ("done", "Done")],
+        [
+            ("upload", "Upload"),
+            ("preview", "Preview"),
+            ("background", "Background"),
+            ("done", "Done"),
+        ],
         default="upload",
     )
     line_ids = fields.One2many(
@@ -53,6 +66,22 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
     def _service(self):
         return PayrollImport(self.env, self.company_id, self.create_employees)
 
+    def _survey(self, service):
+        """What the upload holds (checked against the import's limits), and
+        whether it is large enough to be imported in the background."""
+        with cfdi.Upload(self._files(), service.limits) as upload:
+            survey = service.survey(upload)
+        threshold = background_threshold(self.env)
+        large = survey.files > threshold["files"] or survey.bytes > threshold["bytes"]
+        return survey, large
+
+    def _check_not_busy(self):
+        busy = self.env["l10n_mx_icsoe.job"]._active_by_key(
+            cfdi_import_key(self.company_id)
+        )
+        if busy:
+            raise UserError(busy._busy_message())
+
     def action_preview(self):
         self.ensure_one()
         if not self.attachment_ids:
@@ -62,7 +91,32 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
                     "files, or ZIP archives of them, in Files."
                 )
             )
-        plan = self._service().plan(self._files())
+        service = self._service()
+        survey, large = self._survey(service)
+        if large:
+            threshold = background_threshold(self.env)
+            # (formatted apart: no f-string inside a translated call)
+            files, size = f"{survey.files:,}", f"{survey.bytes / cfdi.MIB:,.1f}"
+            max_files = f"{threshold['files']:,}"
+            max_size = f"{threshold['bytes'] // cfdi.MIB:,}"
+            self.line_ids = [fields.Command.clear()]
+            self.summary = self.env._(
+                "This upload holds %(files)s files (%(size)s MiB once expanded), more "
+                "than %(max_files)s files or %(max_size)s MiB: it is imported in the "
+                "background, without a file-by-file preview: a file that cannot be "
+                "read, or whose worker cannot be created, is left out and listed in "
+                "the result; the others are imported. You can keep working "
+                "meanwhile; you are notified when it ends, with what was imported "
+                "and what was not. Importing the upload again once fixed adds only "
+                "what is missing.",
+                files=files,
+                size=size,
+                max_files=max_files,
+                max_size=max_size,
+            )
+            self.state = "background"
+            return self._reopen()
+        plan = service.plan(self._files())
         self.line_ids = [fields.Command.clear()] + [
             fields.Command.create(
                 {
@@ -88,20 +142,58 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
 
     def action_import(self):
         self.ensure_one()
+        self._check_not_busy()
         service = self._service()
+        _survey, large = self._survey(service)
+        if large:
+            return self.action_import_background()
         counts = service.apply(service.plan(self._files()))
-        self.summary = self.env._(
-            "%(files)s CFDI imported: %(employees)s workers created, %(sbc)s SBC entries, "
-            "%(created)s assignments created and %(extended)s extended; %(skipped)s skipped.",
-            files=counts["files"],
-            employees=counts["employees"],
-            sbc=counts["sbc"],
-            created=counts["assignments_created"],
-            extended=counts["assignments_extended"],
-            skipped=counts["skipped"],
-        )
+        self.summary = import_summary(self.env, counts)
         self.state = "done"
         return self._reopen()
+
+    def action_import_background(self):
+        """Queue the upload as a background job and open it."""
+        self.ensure_one()
+        self._check_not_busy()
+        service = self._service()
+        survey, _large = self._survey(service)
+        names = ", ".join(self.attachment_ids.mapped("name"))
+        names = names if len(names) <= 80 else names[:79] + "…"
+        files = f"{survey.files:,}"
+        job = self.env["l10n_mx_icsoe.job"]._enqueue(
+            "cfdi_import",
+            self.company_id,
+            cfdi_import_key(self.company_id),
+            name=self.env._(
+                "Payroll CFDI import: %(names)s (%(files)s files)",
+                names=names,
+                files=files,
+            ),
+            payload={"create_employees": self.create_employees, "files": survey.files},
+            total=survey.files,
+            attachments=self.attachment_ids,
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": job.name,
+                "message": self.env._(
+                    "The import runs in the background. You can keep working: you "
+                    "are notified when it ends, and the job shows its progress."
+                ),
+                "type": "info",
+                "sticky": False,
+                "next": {
+                    "type": "ir.actions.act_window",
+                    "res_model": job._name,
+                    "res_id": job.id,
+                    "views": [(False, "form")],
+                    "target": "current",
+                },
+            },
+        }
 
     def _reopen(self):
         return {
