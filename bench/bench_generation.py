@@ -422,8 +422,51 @@ def generate(env, company_id, period=PERIOD):
     return filing
 
 
+def set_background_lines(env, lines):
+    env["ir.config_parameter"].sudo().set_param("l10n_mx_icsoe.background_lines", lines)
+    env.cr.commit()
+
+
+def measure_background_generation(env, meta, figures):
+    """The large generation as the background job runs it: batches of
+    contracts, each committed with its cursor and progress."""
+    say("== generation in the background (job batches, committed)")
+    large_env = company_env(env, meta["large"], meta)
+    set_background_lines(env, 1)
+    try:
+        filing = large_env["l10n_mx_icsoe.filing"].create(
+            {"company_id": meta["large"], "year": YEAR, "period": PERIOD}
+        )
+        filing.action_generate()
+        job = filing.background_job_id
+        env.cr.commit()
+        batches = [0]
+
+        def run_job():
+            while not job._run_step():
+                env.cr.commit()
+                batches[0] += 1
+            batches[0] += 1
+
+        step = Step(large_env, "large: background job, every batch")
+        step.run(run_job)
+        say(
+            f"  {batches[0]} batches, job {job.state}: {filing.contract_count} "
+            f"contracts, {filing.worker_count} workers"
+        )
+        figures["background_generation_s"] = step.seconds
+        figures["background_generation_batches"] = batches[0]
+        figures["maxrss_after_background_mib"] = maxrss_mib()
+        filing.unlink()
+        env.cr.commit()
+    finally:
+        set_background_lines(env, 0)
+
+
 def measure_generation(env, meta, figures):
     say("== generation")
+    # The generation itself, in the request: no background job (measured apart).
+    set_background_lines(env, 0)
     small_env = company_env(env, meta["small"], meta)
     large_env = company_env(env, meta["large"], meta)
     # Warm the registry caches (access rights, record rules, ... per company)
@@ -560,6 +603,8 @@ def measure_exports(filing, figures, prefix=""):
             getattr(filing, step.label)()
 
     if not prefix:
+        # before the traced pass: tracemalloc's own bookkeeping inflates the RSS
+        figures["maxrss_after_exports_mib"] = maxrss_mib()
         figures["exports_peak_traced_mib"] = traced_peak(env, all_exports)
 
 
@@ -672,7 +717,9 @@ def summary(figures):
         figures["generation_queries_small"] == figures["generation_queries_large"]
         and figures["regeneration_queries_small"]
         == figures["regeneration_queries_large"]
-        and figures.get("generation_queries_medium", figures["generation_queries_small"])
+        and figures.get(
+            "generation_queries_medium", figures["generation_queries_small"]
+        )
         == figures["generation_queries_small"]
     )
     checks = [
@@ -714,9 +761,9 @@ def summary(figures):
                 figures["maxrss_after_generation_mib"] <= TARGET_MAXRSS_MIB,
             ),
             (
-                f"maxrss at the end (confirm and exports too) <= "
-                f"{TARGET_MAXRSS_MIB:g} MiB ({figures['maxrss_mib']:.0f} MiB)",
-                figures["maxrss_mib"] <= TARGET_MAXRSS_MIB,
+                f"maxrss after confirm and exports <= {TARGET_MAXRSS_MIB:g} MiB "
+                f"({figures['maxrss_after_exports_mib']:.0f} MiB)",
+                figures["maxrss_after_exports_mib"] <= TARGET_MAXRSS_MIB,
             ),
             (
                 f"confirm + all exports <= {TARGET_CONFIRM_EXPORTS_S:g} s "
@@ -812,6 +859,8 @@ def measure(args, meta, figures):
         say(
             f"== measuring as {admin.login} in companies {meta['large']}, {meta['small']}"
         )
+        if "medium" in meta:
+            measure_background_generation(env, meta, figures)
         filing, small_filing = measure_generation(env, meta, figures)
         measure_lower_bound(filing, figures)
         # The small filing first: it also warms the report assets.

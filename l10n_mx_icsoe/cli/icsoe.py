@@ -169,7 +169,8 @@ def generate(env, args, commit=True, model="l10n_mx_icsoe.filing"):
         .with_company(company)
         ._cli_report_of_period(company, args.year, str(args.period))
     )
-    report = report._with_responsible_lang()
+    # The command is out of any request: large reports are done here, not queued.
+    report = report._with_responsible_lang().with_context(l10n_mx_icsoe_inline=True)
     if report.state == "draft":
         report._generate_new_draft()
         if args.confirm and not report.error_count:

@@ -18,6 +18,7 @@ from . import ir_attachment
 from . import payroll_cfdi
 from . import job
 from . import job_cfdi_import
+from . import job_report
 from . import mail_message
 from . import sisub_nrp
 from . import sisub_contract

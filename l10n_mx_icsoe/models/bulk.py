@@ -75,7 +75,7 @@ def _no_wait_callback():
 
 
 class Spool:
-    """Rows of one table, in COPY text format, to be loaded with :meth:`copy`.
+    """Rows of one table, in COPY text format, to be loaded with :meth:`load`.
 
     ``columns`` are written for every row from ``row[column]``; ``common``
     (column -> value) is the same for every row (report, company, audit
@@ -91,14 +91,14 @@ class Spool:
         )
         self.count = 0
 
-    def write(self, row):
+    def add(self, row):
         columns = self.columns
         self._file.write(
             self._head + "\t".join([copy_text(row[c]) for c in columns]) + "\n"
         )
         self.count += 1
 
-    def copy(self, cr):
+    def load(self, cr):
         """Load the rows with one COPY and drop the spool."""
         try:
             if not self.count:
@@ -117,9 +117,49 @@ class Spool:
             self._file.close()
 
 
+class UpdateSpool:
+    """New values of some columns of many rows of ``table`` (by ``id``), loaded
+    into a temporary table with one COPY and applied with one UPDATE."""
+
+    def __init__(self, table, columns):
+        self.table = table
+        self.columns = tuple(columns)
+        self._spool = Spool("icsoe_update", ("id", *self.columns), {})
+
+    def add(self, row):
+        self._spool.add(row)
+
+    def apply(self, cr):
+        if not self._spool.count:
+            self._spool.load(cr)  # closes the spool
+            return
+        cr.execute(
+            SQL(
+                "CREATE TEMP TABLE icsoe_update ON COMMIT DROP AS "
+                "SELECT %s FROM %s WITH NO DATA",
+                SQL(", ").join(SQL.identifier(c) for c in ("id", *self.columns)),
+                SQL.identifier(self.table),
+            )
+        )
+        try:
+            self._spool.load(cr)
+            cr.execute(
+                SQL(
+                    "UPDATE %s AS t SET %s FROM icsoe_update AS u WHERE t.id = u.id",
+                    SQL.identifier(self.table),
+                    SQL(", ").join(
+                        SQL("%s = u.%s", SQL.identifier(c), SQL.identifier(c))
+                        for c in self.columns
+                    ),
+                )
+            )
+        finally:
+            cr.execute("DROP TABLE IF EXISTS icsoe_update")
+
+
 def copy_rows(cr, table, columns, common, rows):
     """Load ``rows`` (dicts) into ``table`` with one COPY."""
     spool = Spool(table, columns, common)
     for row in rows:
-        spool.write(row)
-    spool.copy(cr)
+        spool.add(row)
+    spool.load(cr)

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from ..icsoe.identifiers import IdentifierError, check_rfc
 from ..icsoe.snapshot import xml_unsafe_chars
+from . import bulk
 from .check_catalog import Issue, problems_json
 from .common import identifier_message
 from .res_partner import partner_rfc
@@ -38,7 +39,8 @@ class ReportChecker:
 
     def _text_issues(self, row, where, columns, code):
         """Text XML and the exported files cannot hold (control characters) is an
-        error on the line, not a traceback at confirmation."""
+        error on the line, not a traceback at confirmation. ``where`` (text, or a
+        function giving it) is only spelled out when there is an error."""
         errors = []
         unsafe = self._unsafe
         for column in columns:
@@ -56,7 +58,7 @@ class ReportChecker:
                             "%(where)s: %(field)s holds control characters (%(chars)s) "
                             "that the exported files cannot hold; retype it in the "
                             "source record.",
-                            where=where,
+                            where=where() if callable(where) else where,
                             field=column.replace("client_", "client ").replace(
                                 "_", " "
                             ),
@@ -67,8 +69,18 @@ class ReportChecker:
         return errors
 
     def _load_employee_companies(self, rows):
-        """The company each line's worker belongs to today (one query)."""
-        ids = {w["employee_id"] for r in rows for w in r["workers"] if w["employee_id"]}
+        """The company each line's worker belongs to today: read with the
+        workers when they carry it (``employee_company_id``), else one query.
+        Called once per chunk of lines: what the checker remembers of the texts
+        it looked at is dropped too, so memory follows the chunk."""
+        self._unsafe = {}
+        workers = [w for r in rows for w in r["workers"] if w["employee_id"]]
+        if all("employee_company_id" in w for w in workers):
+            self._employee_company = {
+                w["employee_id"]: w["employee_company_id"] for w in workers
+            }
+            return
+        ids = {w["employee_id"] for w in workers}
         self._employee_company = {}
         if ids:
             self.env.cr.execute(
@@ -78,6 +90,25 @@ class ReportChecker:
                 )
             )
             self._employee_company = dict(self.env.cr.fetchall())
+
+    # What the report's totals need of a line once its results are written: one
+    # shared dict per outcome instead of the worker line (see tally()).
+    _OUTCOMES = {
+        (ok, warned): {"is_ok": ok, "warning_text": "!" if warned else None}
+        for ok in (True, False)
+        for warned in (True, False)
+    }
+    _TALLY_KEEP = ("id", "contract_id", "registration_id", "is_ok", "warning_text")
+
+    @classmethod
+    def tally(cls, row):
+        """A checked contract row reduced to what ``write_totals`` reads."""
+        slim = {key: row.get(key) for key in cls._TALLY_KEEP}
+        slim["workers"] = [
+            cls._OUTCOMES[(bool(w["is_ok"]), bool(w["warning_text"]))]
+            for w in row["workers"]
+        ]
+        return slim
 
     def _company_rfc_issues(self, missing_code, invalid_code):
         name = self.company.name
@@ -104,29 +135,12 @@ class ReportChecker:
             ]
         return []
 
+    RESULT_COLUMNS = ("is_ok", "error_text", "warning_text", "problems")
+
     def _update(self, table, rows, extra):
-        """Write the check results of ``rows`` (and ``extra`` columns) in one UPDATE."""
-        if not rows:
-            return
-        columns = ("is_ok", "error_text", "warning_text", "problems", *extra)
-        values = SQL(", ").join(
-            SQL("(%s)", SQL(", ").join([row["id"], *(row[c] for c in columns)]))
-            for row in rows
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE %s AS t SET %s FROM (VALUES %s) AS v(id, %s) WHERE t.id = v.id",
-                SQL.identifier(table),
-                SQL(", ").join(
-                    # the JSON text of ``problems`` arrives as text
-                    SQL(
-                        "%s = v.%s::jsonb" if c == "problems" else "%s = v.%s",
-                        SQL.identifier(c),
-                        SQL.identifier(c),
-                    )
-                    for c in columns
-                ),
-                values,
-                SQL(", ").join(SQL.identifier(c) for c in columns),
-            )
-        )
+        """Write the check results of ``rows`` (and ``extra`` columns) with one
+        COPY and one UPDATE (see ``bulk.UpdateSpool``)."""
+        spool = bulk.UpdateSpool(table, (*self.RESULT_COLUMNS, *extra))
+        for row in rows:
+            spool.add(row)
+        spool.apply(self.env.cr)

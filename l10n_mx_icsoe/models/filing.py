@@ -5,7 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..icsoe import chain, diff
 from .filing_check import FilingChecker
-from .filing_generate import generate_lines
+from .filing_generate import count_reportable, generate_lines
 from .guard import internal
 from .periodic_report import MEXICO_TZ, PERIODS  # noqa: F401 (imported from here)
 
@@ -491,9 +491,18 @@ class L10nMxIcsoeFiling(models.Model):
         self._ensure_draft()
         self.check_access("write")
         self._lock_for_work()
+        queued = self._queue_if_large("report_generate")
+        if queued:
+            return queued
         for filing in self:
             generate_lines(filing)
         return self._action_notify_counts(self.env._("Generated"))
+
+    def _background_size(self, kind):
+        if kind == "report_generate":
+            contracts, assignments = count_reportable(self)
+            return contracts + assignments
+        return self.contract_count + self.worker_count
 
     def action_check(self):
         """Re-run the checks on the current lines."""

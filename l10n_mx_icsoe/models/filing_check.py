@@ -23,6 +23,7 @@ from ..icsoe.identifiers import (
     validate_sbc,
 )
 from ..icsoe.repse import REFORM_START
+from . import bulk
 from .check_base import ReportChecker
 from .check_catalog import Issue, problem_list
 from .common import identifier_message
@@ -31,6 +32,9 @@ from .repse import capture_text
 from .res_partner import partner_rfc
 
 _logger = logging.getLogger(__name__)
+
+#: Contract lines checked at a time by a re-check.
+RECHECK_CHUNK = 500
 
 # (missing, not valid, twice in a contract)
 NSS_CODES = (
@@ -59,6 +63,13 @@ class FilingChecker(ReportChecker):
         self.filing = filing
         self._registrations = {}
         self.max_rows = layouts.worker_layout(filing.date_end).max_rows
+        # Read once, not per worker line (a filing may have 200,000).
+        self.date_end = filing.date_end
+        self.company_id = filing.company_id.id
+        self._worker_identifiers = (
+            ("nss", self.env._("NSS"), validate_nss, NSS_CODES),
+            ("curp", self.env._("CURP"), validate_curp, CURP_CODES),
+        )
 
     # ---------------------------------------------------------------- data
 
@@ -425,10 +436,9 @@ class FilingChecker(ReportChecker):
         ref = contract_row["reference"] or ""
         name = worker["name"] or ""
         errors, warnings = [], []
-        for field, label, validate, seen, codes in (
-            ("nss", self.env._("NSS"), validate_nss, seen_nss, NSS_CODES),
-            ("curp", self.env._("CURP"), validate_curp, seen_curp, CURP_CODES),
-        ):
+        seen_by_field = {"nss": seen_nss, "curp": seen_curp}
+        for field, label, validate, codes in self._worker_identifiers:
+            seen = seen_by_field[field]
             missing_code, invalid_code, duplicate_code = codes
             value = worker[field]
             if not value:
@@ -470,12 +480,12 @@ class FilingChecker(ReportChecker):
             seen.add(value)
         errors += self._text_issues(
             worker,
-            self.env._("Contract %(ref)s, worker %(name)s", ref=ref, name=name),
+            lambda: self.env._("Contract %(ref)s, worker %(name)s", ref=ref, name=name),
             ("name",),
             "ICSOE-WORKER-CONTROL-CHARS",
         )
         assigned = worker.get("date_assigned")
-        if assigned and assigned > self.filing.date_end:
+        if assigned and assigned > self.date_end:
             warnings.append(
                 Issue(
                     "ICSOE-WORKER-STARTS-AFTER-PERIOD",
@@ -490,7 +500,7 @@ class FilingChecker(ReportChecker):
                 )
             )
         moved_to = self._employee_company.get(worker.get("employee_id"))
-        if moved_to and moved_to != self.filing.company_id.id:
+        if moved_to and moved_to != self.company_id:
             warnings.append(
                 Issue(
                     "ICSOE-WORKER-OTHER-COMPANY",
@@ -515,7 +525,7 @@ class FilingChecker(ReportChecker):
                     ),
                 )
             )
-        elif worker.get("sbc_date") and worker["sbc_date"] > self.filing.date_end:
+        elif worker.get("sbc_date") and worker["sbc_date"] > self.date_end:
             warnings.append(
                 Issue(
                     "ICSOE-WORKER-SBC-AFTER-PERIOD",
@@ -589,34 +599,62 @@ class FilingChecker(ReportChecker):
         return self._check_rows(contracts)
 
     def recheck(self):
-        """Check the stored lines again and store the results."""
+        """Check the stored lines again and store the results.
+
+        The contract lines are read at once (one small row each); their workers
+        are streamed in contract order and checked :data:`RECHECK_CHUNK`
+        contracts at a time; the results go back with one COPY and one UPDATE
+        per line table (``bulk.UpdateSpool``)."""
         filing = self.filing
         env = self.env
         env.flush_all()
         cr = env.cr
         cr.execute(
             SQL(
-                "SELECT * FROM l10n_mx_icsoe_filing_contract WHERE filing_id = %s ORDER BY sequence, id",
+                "SELECT * FROM l10n_mx_icsoe_filing_contract WHERE filing_id = %s "
+                "ORDER BY sequence, id",
                 filing.id,
             )
         )
         rows = cr.dictfetchall()
-        cr.execute(
+        workers = bulk.stream(
+            cr,
             SQL(
-                "SELECT * FROM l10n_mx_icsoe_filing_worker WHERE filing_id = %s ORDER BY name, id",
+                """
+                SELECT w.*, e.company_id AS employee_company_id
+                  FROM l10n_mx_icsoe_filing_worker w
+                  JOIN l10n_mx_icsoe_filing_contract l ON l.id = w.filing_contract_id
+             LEFT JOIN hr_employee e ON e.id = w.employee_id
+                 WHERE w.filing_id = %s
+              ORDER BY l.sequence, l.id, w.name, w.id
+                """,
                 filing.id,
-            )
+            ),
         )
-        by_line = {}
-        for worker in cr.dictfetchall():
-            by_line.setdefault(worker["filing_contract_id"], []).append(worker)
-        for row in rows:
-            row["workers"] = by_line.get(row["id"], [])
-        self._check_rows(rows)
-        self._update("l10n_mx_icsoe_filing_contract", rows, ("worker_count",))
-        self._update(
-            "l10n_mx_icsoe_filing_worker", [w for r in rows for w in r["workers"]], ()
+        contract_spool = bulk.UpdateSpool(
+            "l10n_mx_icsoe_filing_contract", (*self.RESULT_COLUMNS, "worker_count")
         )
+        worker_spool = bulk.UpdateSpool(
+            "l10n_mx_icsoe_filing_worker", self.RESULT_COLUMNS
+        )
+        pending = next(workers, None)
+        for start in range(0, len(rows), RECHECK_CHUNK):
+            chunk = rows[start : start + RECHECK_CHUNK]
+            for row in chunk:
+                row["workers"] = []
+                while (
+                    pending is not None and pending["filing_contract_id"] == row["id"]
+                ):
+                    row["workers"].append(pending)
+                    pending = next(workers, None)
+            self._check_rows(chunk)
+            for row in chunk:
+                contract_spool.add(row)
+                for worker in row["workers"]:
+                    worker_spool.add(worker)
+            rows[start : start + RECHECK_CHUNK] = [self.tally(row) for row in chunk]
+        contract_spool.apply(cr)
+        worker_spool.apply(cr)
         env.invalidate_all()
         self.write_totals(rows)
 

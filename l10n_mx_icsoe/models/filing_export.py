@@ -26,9 +26,11 @@ import zipfile
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..icsoe import layouts, snapshot
 from ..icsoe.snapshot import exports_digest  # noqa: F401 (imported from here)
+from . import bulk
 
 SNAPSHOT_TYPES = {
     "normal": "normal",
@@ -92,29 +94,77 @@ class L10nMxIcsoeFiling(models.Model):
         return safe_name_part(self.name or "ICSOE")
 
     def _worker_csv_files(self):
-        """[(file name, bytes)] — one CSV per contract, split beyond 3,000 rows."""
+        """[(file name, bytes)] — one CSV per contract, split beyond 3,000 rows.
+
+        The workers are streamed in contract order (see ``bulk.stream``): one
+        contract's rows are in memory at a time, with the files made so far."""
         self.ensure_one()
         layout = layouts.worker_layout(self.date_end)
         header = self.company_id.l10n_mx_icsoe_csv_header
-        workers = self.env["l10n_mx_icsoe.filing.worker"].search_read(
-            [("filing_id", "=", self.id)],
-            ["filing_contract_id", "nss", "curp", "sbc"],
-            order="contract_sequence, name, id",
-        )
-        rows_by_line = {}
-        for worker in workers:
-            rows_by_line.setdefault(worker["filing_contract_id"][0], []).append(
-                (worker["nss"], worker["curp"], worker["sbc"])
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT id, sequence, reference FROM l10n_mx_icsoe_filing_contract
+                 WHERE filing_id = %s ORDER BY sequence, id
+                """,
+                self.id,
             )
+        )
+        lines = cr.fetchall()
+        workers = bulk.stream(
+            cr,
+            SQL(
+                """
+                SELECT w.filing_contract_id, w.nss, w.curp, w.sbc
+                  FROM l10n_mx_icsoe_filing_worker w
+                  JOIN l10n_mx_icsoe_filing_contract l ON l.id = w.filing_contract_id
+                 WHERE w.filing_id = %s
+              ORDER BY l.sequence, l.id, w.name, w.id
+                """,
+                self.id,
+            ),
+        )
+        pending = next(workers, None)
         files = []
-        for line in self.contract_line_ids.sorted("sequence"):
-            rows = rows_by_line.get(line.id, [])
+        for line_id, sequence, reference in lines:
+            rows = []
+            while pending is not None and pending["filing_contract_id"] == line_id:
+                rows.append((pending["nss"], pending["curp"], pending["sbc"]))
+                pending = next(workers, None)
             chunks = layouts.render_worker_csv(rows, header=header, layout=layout)
-            reference = safe_name_part(line.reference)[:100] or line.id
-            base = f"{line.sequence:03d}_{reference}"
+            base = f"{sequence:03d}_{safe_name_part(reference)[:100] or line_id}"
             for index, chunk in enumerate(chunks, 1):
                 files.append((layouts.split_name(base, index, len(chunks)), chunk))
         return files
+
+    def _snapshot_contracts(self):
+        """The snapshot dicts of the contract lines (see ``_snapshot_dict``), the
+        workers streamed: one contract's workers in memory at a time."""
+        self.env.flush_all()
+        workers = bulk.stream(
+            self.env.cr,
+            SQL(
+                """
+                SELECT w.filing_contract_id, w.nss, w.curp, w.sbc, w.name
+                  FROM l10n_mx_icsoe_filing_worker w
+                  JOIN l10n_mx_icsoe_filing_contract l ON l.id = w.filing_contract_id
+                 WHERE w.filing_id = %s
+              ORDER BY l.sequence, l.id, w.nss, w.id
+                """,
+                self.id,
+            ),
+        )
+        pending = next(workers, None)
+        for line in self.contract_line_ids.sorted(
+            lambda line: (line.sequence, line.id)
+        ):
+            rows = []
+            while pending is not None and pending["filing_contract_id"] == line.id:
+                rows.append({k: pending[k] for k in ("nss", "curp", "sbc", "name")})
+                pending = next(workers, None)
+            yield line._snapshot_dict(rows)
 
     def _snapshot_xml(self):
         self.ensure_one()
@@ -133,7 +183,7 @@ class L10nMxIcsoeFiling(models.Model):
             "replaces_name": target.name or None,
             "replaces_folio": target.imss_folio or None,
         }
-        contracts = self.contract_line_ids.sorted("sequence")._snapshot_dicts()
+        contracts = self._snapshot_contracts()
         xml = snapshot.build_snapshot(header, contracts)
         errors = snapshot.validate_snapshot(xml)
         if errors:

@@ -18,6 +18,7 @@ from odoo.tools import SQL
 from ..icsoe.repse import REFORM_START
 from . import bulk
 from .filing_check import FilingChecker
+from .guard import internal
 
 CHUNK_CONTRACTS = 500
 
@@ -86,9 +87,16 @@ def _reportable(filing):
     )
 
 
-def _select_contracts(filing):
-    """The reportable contracts in report order, each with the id its line takes."""
+def _select_contracts(filing, after=None, limit=None):
+    """The reportable contracts in report order, each with the id its line takes;
+    with ``after`` (the ``[date_start, name, id]`` of a contract) and ``limit``,
+    the next ``limit`` ones after it (a background job's batch)."""
     cr = filing.env.cr
+    where = _reportable(filing)
+    if after:
+        where = SQL(
+            "%s AND (c.date_start, c.name, c.id) > (%s::date, %s, %s)", where, *after
+        )
     cr.execute(
         SQL(
             """
@@ -118,14 +126,16 @@ def _select_contracts(filing):
          LEFT JOIN l10n_mx_icsoe_repse_service s ON s.id = c.repse_service_id
              WHERE %s
           ORDER BY c.date_start, c.name, c.id
+             %s
             """,
-            _reportable(filing),
+            where,
+            SQL("LIMIT %s", limit) if limit else SQL(),
         )
     )
     return cr.dictfetchall()
 
 
-def _stream_workers(filing):
+def _stream_workers(filing, contract_ids=None):
     """The workers of the reportable contracts, grouped by contract in report
     order, streamed (see :func:`bulk.stream`).
 
@@ -160,51 +170,20 @@ def _stream_workers(filing):
                               date_from
                         LIMIT 1
                    ) sbc ON TRUE
-             WHERE %(reportable)s
+             WHERE %(reportable)s %(only)s
                AND a.company_id = %(company)s
                AND (a.date_to IS NULL OR a.date_to >= %(start)s)
           ORDER BY c.date_start, c.name, c.id, a.employee_id, a.date_from
             """,
             reportable=_reportable(filing),
+            only=SQL("AND c.id = ANY(%s)", list(contract_ids))
+            if contract_ids is not None
+            else SQL(),
             company=filing.company_id.id,
             start=filing.date_start,
             end=filing.date_end,
         ),
     )
-
-
-class _ChunkChecker(FilingChecker):
-    """The filing's checker, fed a chunk of contracts at a time: the workers'
-    companies come with the streamed rows (no query per chunk), and what it
-    remembers of the texts it looked at is dropped at each chunk."""
-
-    def _load_employee_companies(self, rows):
-        self._unsafe = {}
-        self._employee_company = {
-            w["employee_id"]: w["employee_company_id"]
-            for row in rows
-            for w in row["workers"]
-        }
-
-
-# What the filing's totals need of a worker line once it is written; one
-# shared dict per outcome instead of the line (see _Tally).
-_WORKER_OUTCOMES = {
-    (ok, warned): {"is_ok": ok, "warning_text": "!" if warned else None}
-    for ok in (True, False)
-    for warned in (True, False)
-}
-_CONTRACT_KEEP = ("contract_id", "registration_id", "is_ok", "warning_text")
-
-
-def _tally(row):
-    """A written contract row, reduced to what the filing's totals read."""
-    workers = row["workers"]
-    slim = {key: row[key] for key in _CONTRACT_KEEP}
-    slim["workers"] = [
-        _WORKER_OUTCOMES[(w["is_ok"], bool(w["warning_text"]))] for w in workers
-    ]
-    return slim
 
 
 def _chunks(contracts, workers):
@@ -222,21 +201,22 @@ def _chunks(contracts, workers):
         yield offset, chunk, chunk_workers
 
 
-def generate_lines(filing):
-    env = filing.env
-    cr = env.cr
-    env.flush_all()
-    # Drop the previous lines (draft only: checked by the caller).
+def _drop_lines(filing):
+    """Drop the previous lines (draft only: checked by the caller)."""
     for table in ("l10n_mx_icsoe_filing_worker", "l10n_mx_icsoe_filing_contract"):
-        cr.execute(
+        filing.env.cr.execute(
             SQL("DELETE FROM %s WHERE filing_id = %s", SQL.identifier(table), filing.id)
         )
-    checker = _ChunkChecker(filing)
-    contracts = []
-    if filing.filing_type != "void":
-        contracts = _select_contracts(filing)
-    checker._load_registrations(row["registration_id"] for row in contracts)
 
+
+def _write_lines(filing, contracts, workers, first_sequence=1):
+    """Check ``contracts`` (rows of :func:`_select_contracts`, in order) and
+    their ``workers`` (an iterable in the same order), write their lines with
+    one COPY per table, and reduce ``contracts`` in place to what the totals
+    read (``ReportChecker.tally``). Returns the checker."""
+    env = filing.env
+    checker = FilingChecker(filing)
+    checker._load_registrations(row["registration_id"] for row in contracts)
     now = fields.Datetime.now()
     common = {
         "filing_id": filing.id,
@@ -254,18 +234,143 @@ def generate_lines(filing):
         ("filing_contract_id", "contract_sequence", *WORKER_COLUMNS),
         common,
     )
-    workers = _stream_workers(filing) if contracts else ()
     for offset, chunk, chunk_workers in _chunks(contracts, workers):
         checker.prepare(chunk, chunk_workers)
-        for sequence, row in enumerate(chunk, offset + 1):
+        for sequence, row in enumerate(chunk, first_sequence + offset):
             row["sequence"] = sequence
-            contract_spool.write(row)
+            contract_spool.add(row)
             for worker in row["workers"]:
                 worker["filing_contract_id"] = row["id"]
                 worker["contract_sequence"] = sequence
-                worker_spool.write(worker)
-        contracts[offset : offset + CHUNK_CONTRACTS] = [_tally(r) for r in chunk]
-    contract_spool.copy(cr)
-    worker_spool.copy(cr)
+                worker_spool.add(worker)
+        contracts[offset : offset + CHUNK_CONTRACTS] = [
+            FilingChecker.tally(r) for r in chunk
+        ]
+    contract_spool.load(env.cr)
+    worker_spool.load(env.cr)
+    return checker
+
+
+def generate_lines(filing):
+    env = filing.env
+    env.flush_all()
+    _drop_lines(filing)
+    contracts = []
+    if filing.filing_type != "void":
+        contracts = _select_contracts(filing)
+    workers = _stream_workers(filing) if contracts else ()
+    checker = _write_lines(filing, contracts, workers)
     env.invalidate_all()
-    checker.write_totals(contracts, generated_at=now)
+    checker.write_totals(contracts, generated_at=fields.Datetime.now())
+
+
+# ---------------------------------------------------------------- in batches
+
+
+def drop_generated_lines(filing):
+    """Remove the lines (e.g. of a generation stopped half-way): the filing is
+    then as before its first generation."""
+    filing.env.flush_all()
+    _drop_lines(filing)
+    filing.env.invalidate_all()
+    checker = FilingChecker(filing)
+    checker.write_totals([])
+    internal(filing).write({"generated_at": False})
+
+
+def count_reportable(filing):
+    """(contracts, worker assignments) a generation of ``filing`` reads."""
+    if filing.filing_type == "void":
+        return 0, 0
+    cr = filing.env.cr
+    cr.execute(
+        SQL(
+            """
+            SELECT count(DISTINCT c.id), count(a.id)
+              FROM l10n_mx_icsoe_contract c
+              JOIN res_partner p ON p.id = c.partner_id
+              JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+         LEFT JOIN l10n_mx_icsoe_contract_assignment a
+                   ON a.contract_id = c.id AND a.company_id = c.company_id
+             WHERE %s
+            """,
+            _reportable(filing),
+        )
+    )
+    return cr.fetchone()
+
+
+def start_batches(filing):
+    """Drop the old lines; the state a batched generation starts from."""
+    filing.env.flush_all()
+    _drop_lines(filing)
+    contracts, _assignments = count_reportable(filing)
+    return {"after": None, "done": 0, "total": contracts}
+
+
+def generate_batch(filing, state, limit):
+    """Generate the lines of the next ``limit`` contracts after ``state``;
+    returns the new state (``state["finished"]`` once all are written, the
+    totals then written too). Each batch is committed by the job runner with
+    its state, so a batch interrupted is redone from the last committed one."""
+    env = filing.env
+    env.flush_all()
+    state = dict(state)
+    contracts = []
+    if filing.filing_type != "void":
+        contracts = _select_contracts(filing, after=state["after"], limit=limit)
+    if contracts:
+        last = contracts[-1]
+        after = [last["date_start"].isoformat(), last["reference"], last["contract_id"]]
+        workers = _stream_workers(filing, [row["contract_id"] for row in contracts])
+        _write_lines(filing, contracts, workers, first_sequence=state["done"] + 1)
+        state.update(after=after, done=state["done"] + len(contracts))
+    if len(contracts) < limit:
+        env.invalidate_all()
+        FilingChecker(filing).write_totals(
+            _tallies_of_lines(filing), generated_at=fields.Datetime.now()
+        )
+        state["finished"] = True
+    return state
+
+
+def _tallies_of_lines(filing):
+    """The written lines of ``filing``, reduced as ``ReportChecker.tally`` does, read
+    with one query (the rows are gone after each batch)."""
+    cr = filing.env.cr
+    cr.execute(
+        SQL(
+            """
+            SELECT l.contract_id, l.registration_id, l.is_ok, l.warning_text,
+                   count(w.id) FILTER (WHERE w.is_ok AND w.warning_text IS NULL),
+                   count(w.id) FILTER (WHERE w.is_ok AND w.warning_text IS NOT NULL),
+                   count(w.id) FILTER (WHERE NOT w.is_ok AND w.warning_text IS NULL),
+                   count(w.id) FILTER (WHERE NOT w.is_ok AND w.warning_text IS NOT NULL)
+              FROM l10n_mx_icsoe_filing_contract l
+         LEFT JOIN l10n_mx_icsoe_filing_worker w ON w.filing_contract_id = l.id
+             WHERE l.filing_id = %s
+          GROUP BY l.id
+          ORDER BY l.sequence
+            """,
+            filing.id,
+        )
+    )
+    rows = []
+    for contract_id, registration_id, is_ok, warning, *counts in cr.fetchall():
+        workers = []
+        for (ok, warned), count in zip(
+            ((True, False), (True, True), (False, False), (False, True)),
+            counts,
+            strict=True,
+        ):
+            workers += [FilingChecker._OUTCOMES[(ok, warned)]] * count
+        rows.append(
+            {
+                "contract_id": contract_id,
+                "registration_id": registration_id,
+                "is_ok": is_ok,
+                "warning_text": warning,
+                "workers": workers,
+            }
+        )
+    return rows

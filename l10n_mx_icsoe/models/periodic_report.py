@@ -29,12 +29,16 @@ from odoo.tools import SQL, format_date, mute_logger
 from ..icsoe import periods
 from ..icsoe.snapshot import exports_digest
 from .guard import internal, is_internal
+from .job import SESSION_KEY as JOB_SESSION_KEY
 from .mail_message import refuse_frozen_chatter
 
 _logger = logging.getLogger(__name__)
 
 MEXICO_TZ = "America/Mexico_City"
 PERIODS = [("1", "1 (Jan–Apr)"), ("2", "2 (May–Aug)"), ("3", "3 (Sep–Dec)")]
+# Reports with more lines are generated and confirmed by a background job
+# (ir.config_parameter l10n_mx_icsoe.background_lines; 0: never).
+BACKGROUND_LINES = 20000
 # Fields that stay writable on any report (chatter, activities).
 MAIL_FIELDS_PREFIXES = ("message_", "activity_", "website_message")
 
@@ -95,6 +99,12 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
         help="The report of the period was not filed by its legal deadline.",
     )
     missed_alert_sent = fields.Boolean(copy=False, readonly=True)
+    background_job_id = fields.Many2one(
+        "l10n_mx_icsoe.job",
+        compute="_compute_background_job",
+        help="The generation or confirmation of this report running in the background.",
+    )
+    background_progress = fields.Float(compute="_compute_background_job")
     missed_fine_text = fields.Char(
         string="Possible Fine",
         compute="_compute_missed_fine_text",
@@ -269,6 +279,9 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
         self._check_manager()
         self._ensure_draft()
         self._lock_for_work()
+        queued = self._queue_if_large("report_confirm")
+        if queued:
+            return queued
         for report in self:
             if report._needs_generation() and not report.generated_at:
                 raise UserError(
@@ -509,6 +522,108 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
         ]
         return "\n".join(lines) + "\n"
 
+    # ------------------------------------------------------------------ background
+
+    def _active_jobs(self):
+        return (
+            self.env["l10n_mx_icsoe.job"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("state", "in", ("queued", "running")),
+                ]
+            )
+        )
+
+    def _compute_background_job(self):
+        jobs = self._active_jobs()
+        by_report = {job.res_id: job for job in jobs}
+        for report in self:
+            job = by_report.get(report.id, jobs.browse())
+            report.background_job_id = job.id
+            report.background_progress = job.progress
+
+    def _background_size(self, kind):
+        """Hook: the lines the work of ``kind`` reads or writes, to decide whether
+        it runs in the background."""
+        return 0
+
+    def _background_threshold(self):
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("l10n_mx_icsoe.background_lines", BACKGROUND_LINES)
+            or 0
+        )
+
+    def _in_background_job(self):
+        """Already out of a user's request: a background job's step, the daily
+        scheduled action or the ``icsoe`` command (``l10n_mx_icsoe_inline``)."""
+        return bool(
+            self.env.context.get(JOB_SESSION_KEY)
+            or self.env.context.get("l10n_mx_icsoe_inline")
+        )
+
+    def _queue_if_large(self, kind):
+        """Queue the work of ``kind`` on this report as a background job when it
+        is large; returns the notification to show then, else None (do it now)."""
+        if len(self) != 1 or self._in_background_job():
+            return None
+        threshold = self._background_threshold()
+        size = self._background_size(kind)
+        if not threshold or size <= threshold:
+            return None
+        Job = self.env["l10n_mx_icsoe.job"]
+        label = dict(Job._fields["kind"]._description_selection(self.env))[kind]
+        job = Job._enqueue(
+            kind,
+            self.company_id,
+            f"report:{self._name}:{self.id}",
+            name=f"{label}: {self.display_name}",
+            res_model=self._name,
+            res_id=self.id,
+        )
+        self.invalidate_recordset(["background_job_id", "background_progress"])
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Running in the background"),
+                "message": self.env._(
+                    "%(report)s has %(lines)s lines: %(work)s runs in the background "
+                    "(%(job)s). Keep working; you will be notified when it ends, and "
+                    "the report shows its progress.",
+                    report=self.display_name,
+                    lines=size,
+                    work=label.lower(),
+                    job=job.name,
+                ),
+                "type": "info",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _check_no_background_job(self):
+        """Nothing else touches a report while its background job runs."""
+        if self._in_background_job():
+            return
+        busy = self._active_jobs()
+        if busy:
+            raise UserError(busy[:1].with_env(self.env)._busy_message())
+
+    def action_open_background_job(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "l10n_mx_icsoe.job",
+            "res_id": self.background_job_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
     # ------------------------------------------------------------------ concurrency
 
     def _lock_for_work(self):
@@ -520,6 +635,7 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
         """
         if not self.ids:
             return
+        self._check_no_background_job()
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -936,7 +1052,9 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
                 {"company_id": company.id, "year": year, "period": str(period)}
             )
             created |= report
-            report = report._with_responsible_lang()
+            report = report._with_responsible_lang().with_context(
+                l10n_mx_icsoe_inline=True
+            )
             try:
                 with self.env.cr.savepoint():
                     report._generate_new_draft()

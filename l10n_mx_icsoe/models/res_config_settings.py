@@ -2,6 +2,7 @@ from odoo import fields, models
 
 from ..icsoe import cfdi
 from .payroll_cfdi import BACKGROUND_PARAMS
+from .periodic_report import BACKGROUND_LINES
 
 
 class ResConfigSettings(models.TransientModel):
@@ -52,7 +53,13 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="l10n_mx_icsoe.import_max_ratio",
         default=cfdi.MAX_ZIP_RATIO,
     )
-
+    # Reports above it are generated and confirmed by a background job
+    # (models/job_report.py).
+    l10n_mx_icsoe_background_lines = fields.Integer(
+        string="Background work above (lines)",
+        config_parameter="l10n_mx_icsoe.background_lines",
+        default=BACKGROUND_LINES,
+    )
     # Uploads above either are imported as a background job (models/job_cfdi_import.py).
     l10n_mx_icsoe_import_background_files = fields.Integer(
         string="Background import above (files)",

@@ -359,13 +359,25 @@ class L10nMxIcsoeSisub(models.Model):
         """(Re)build the lines from the contracts in force in the period."""
         self._ensure_draft()
         self.check_access("write")
+        self._check_no_background_job()
+        queued = self._queue_if_large("report_generate")
+        if queued:
+            return queued
         for report in self:
             generate_sisub(report)
         return True
 
+    def _background_size(self, kind):
+        if kind == "report_generate":
+            return self.env["l10n_mx_icsoe.contract.assignment"].search_count(
+                [("company_id", "=", self.company_id.id)]
+            )
+        return self.contract_count + self.worker_count
+
     def action_check(self):
         self._ensure_draft()
         self.check_access("write")
+        self._check_no_background_job()
         for report in self:
             SisubChecker(report).recheck()
         return True

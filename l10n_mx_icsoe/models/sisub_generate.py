@@ -10,17 +10,15 @@ one UPDATE of the report's counters. Days, aportaciones and the checks are
 computed in Python in between, so each row is inserted with its result.
 """
 
-import io
 from bisect import bisect_right
 from collections import defaultdict
 from decimal import Decimal
-
-import psycopg2
 
 from odoo import fields
 from odoo.tools import SQL
 
 from ..icsoe import sisub
+from . import bulk
 from .sisub_check import SisubChecker
 
 CONTRACT_COLUMNS = (
@@ -340,52 +338,6 @@ def _insert(env, model_name, columns, common, rows, returning=None):
     return env.cr.fetchall() if returning else []
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value):
-    """A value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return str(value)
-
-
-def _copy(env, model_name, columns, common, rows):
-    """Write many rows with one COPY: the detail of a large report is tens of
-    thousands of rows, which an INSERT first spells out as SQL text. As Odoo
-    does in ``_ensure_xml_id``, the wait callback is off during the COPY."""
-    if not rows:
-        return
-    model = env[model_name]
-    names = (*common, *columns)
-    head = "\t".join(_copy_text(value) for value in common.values())
-    buffer = io.StringIO()
-    buffer.write(
-        "\n".join(
-            head + "\t" + "\t".join([_copy_text(row[c]) for c in columns])
-            for row in rows
-        )
-    )
-    buffer.seek(0)
-    query = SQL(
-        "COPY %s (%s) FROM STDIN",
-        SQL.identifier(model._table),
-        SQL(", ").join(SQL.identifier(name) for name in names),
-    )
-    callback = psycopg2.extensions.get_wait_callback()
-    psycopg2.extensions.set_wait_callback(None)
-    try:
-        env.cr.copy_expert(query.code, buffer)
-    finally:
-        psycopg2.extensions.set_wait_callback(callback)
-
-
 class _Context:
     """What the rows of one generation share."""
 
@@ -596,6 +548,12 @@ def generate_sisub(report):
             worker["contract_line_id"] = line_ids[row["sequence"]]
             worker["contract_sequence"] = row["sequence"]
             worker_rows.append(worker)
-    _copy(env, "l10n_mx_icsoe.sisub.worker", WORKER_COLUMNS, common, worker_rows)
+    bulk.copy_rows(
+        env.cr,
+        env["l10n_mx_icsoe.sisub.worker"]._table,
+        WORKER_COLUMNS,
+        common,
+        worker_rows,
+    )
     env.invalidate_all()
     checker.write_totals(rows, generated_at=now)

@@ -14,3 +14,4 @@ from . import test_lifecycle
 from . import test_desk
 from . import test_sisub
 from . import test_check_catalog
+from . import test_report_jobs
