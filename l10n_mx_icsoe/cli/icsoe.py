@@ -22,7 +22,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from ..models.payroll_cfdi import PayrollImport
+from ..icsoe import cfdi
+from ..models.job_cfdi_import import BATCH_FILES, COUNTERS
+from ..models.payroll_cfdi import PayrollImport, _line_text, background_threshold
 
 _logger = logging.getLogger(__name__)
 
@@ -127,18 +129,60 @@ def import_cfdi(env, args, commit=True):
     )
     files = _read_paths(args.paths)
     service = PayrollImport(env, company, args.create_employees)
-    plan = service.plan(files)
-    counts = service.apply(plan)
+    with cfdi.Upload(files, service.limits) as upload:
+        survey = service.survey(upload)
+        threshold = background_threshold(env)
+        if survey.files > threshold["files"] or survey.bytes > threshold["bytes"]:
+            counts, left_out = _import_in_batches(env, service, upload, commit)
+        else:
+            counts, left_out = _import_at_once(service, files), 0
     if commit:
         env.cr.commit()
-    for line in plan:
-        if line.status == "skip":
-            sys.stderr.write(f"skipped {line.filename}: {'; '.join(line.problems)}\n")
     sys.stdout.write(
         f"{counts['files']} CFDI imported into {company.name}: {counts['employees']} workers "
         f"created, {counts['sbc']} SBC entries, {counts['assignments_created']} assignments "
         f"created, {counts['assignments_extended']} extended, {counts['skipped']} skipped\n"
     )
+    if left_out:
+        raise Refused(
+            f"{left_out} file(s) not imported (listed above): fix them and run the "
+            "command again; what was imported is skipped"
+        )
+
+
+def _import_at_once(service, files):
+    """A small upload: every file or none, as in the import wizard."""
+    plan = service.plan(files)
+    counts = service.apply(plan)
+    for line in plan:
+        if line.status == "skip":
+            sys.stderr.write(f"skipped {line.filename}: {'; '.join(line.problems)}\n")
+    return counts
+
+
+def _import_in_batches(env, service, upload, commit):
+    """An upload above the background threshold, as the background job does:
+    BATCH_FILES at a time (memory bounded by the batch), each committed; files
+    that cannot be read, or whose worker cannot be created, are left out and
+    listed. Returns the counters and the number of files left out."""
+    counts = dict.fromkeys(COUNTERS, 0)
+    left_out = 0
+    position = cfdi.UploadPosition()
+    while not upload.at_end(position):
+        entries, position = upload.read_batch(position, BATCH_FILES)
+        done, skipped, bad, invalid = service.import_batch(entries)
+        if commit:
+            env.cr.commit()
+        for key in COUNTERS:
+            counts[key] += done[key]
+        for line in skipped:
+            sys.stderr.write(f"skipped {_line_text(line)}\n")
+        for error in bad:
+            sys.stderr.write(f"not imported: {error}\n")
+        for line in invalid:
+            sys.stderr.write(f"not imported {_line_text(line)}\n")
+        left_out += len(bad) + len(invalid)
+    return counts, left_out
 
 
 def _company(env, value):

@@ -1,9 +1,11 @@
 import base64
+import contextlib
 import io
 import tempfile
 import zipfile
 from datetime import date
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
@@ -359,3 +361,27 @@ class TestCfdiImport(IcsoeCase):
             self.assertEqual(self.env["l10n_mx_icsoe.payroll.cfdi"].search_count([]), 1)
             args = parser.parse_args([*base, str(Path(folder, "missing.xml"))])
             self.assertEqual(icsoe_cli.execute(self.env, args, commit=False), 2)
+
+    def test_command_imports_a_large_upload_in_batches(self):
+        """Above the background threshold the command reads and imports a batch
+        at a time, as the background job does: the readable files are imported,
+        the others listed, and the exit status says some were left out."""
+        self.env["ir.config_parameter"].set_param(
+            "l10n_mx_icsoe.import_background_files", 1
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "q1.xml").write_bytes(self._xml())
+            Path(folder, "bad.xml").write_bytes(b"<oops")
+            args = icsoe_cli._parser().parse_args(
+                ["import-cfdi", "--company", str(self.company_a.id), folder]
+            )
+            stderr = io.StringIO()
+            with (
+                patch.object(icsoe_cli, "BATCH_FILES", 1),
+                contextlib.redirect_stderr(stderr),
+                contextlib.redirect_stdout(io.StringIO()),
+            ):
+                self.assertEqual(icsoe_cli.execute(self.env, args, commit=False), 1)
+        self.assertIn("not imported: bad.xml", stderr.getvalue())
+        self.assertIn("1 file(s) not imported", stderr.getvalue())
+        self.assertEqual(self.env["l10n_mx_icsoe.payroll.cfdi"].search_count([]), 1)
