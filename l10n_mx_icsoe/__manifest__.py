@@ -46,6 +46,7 @@
             "l10n_mx_icsoe/static/src/dashboard/dashboard.js",
             "l10n_mx_icsoe/static/src/dashboard/dashboard.xml",
             "l10n_mx_icsoe/static/src/dashboard/dashboard.scss",
+            "l10n_mx_icsoe/static/src/background_progress/background_progress.js",
         ],
         "web.assets_tests": ["l10n_mx_icsoe/static/tests/tours/**/*"],
     },
