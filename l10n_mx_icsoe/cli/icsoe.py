@@ -25,6 +25,7 @@ from odoo.tools import config
 from ..icsoe import cfdi
 from ..models.job_cfdi_import import BATCH_FILES, COUNTERS
 from ..models.payroll_cfdi import PayrollImport, _line_text, background_threshold
+from ..models.periodic_report import IN_PLACE, INLINE_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -214,7 +215,7 @@ def generate(env, args, commit=True, model="l10n_mx_icsoe.filing"):
         ._cli_report_of_period(company, args.year, str(args.period))
     )
     # The command is out of any request: large reports are done here, not queued.
-    report = report._with_responsible_lang().with_context(l10n_mx_icsoe_inline=True)
+    report = report._with_responsible_lang().with_context(**{INLINE_KEY: IN_PLACE})
     if report.state == "draft":
         report._generate_new_draft()
         if args.confirm and not report.error_count:

@@ -30,6 +30,7 @@ from ..icsoe import periods
 from ..icsoe.snapshot import exports_digest
 from .guard import internal, is_internal
 from .job import SESSION_KEY as JOB_SESSION_KEY
+from .job import JobSession
 from .mail_message import refuse_frozen_chatter
 
 _logger = logging.getLogger(__name__)
@@ -39,6 +40,10 @@ PERIODS = [("1", "1 (Jan–Apr)"), ("2", "2 (May–Aug)"), ("3", "3 (Sep–Dec)"
 # Reports with more lines are generated and confirmed by a background job
 # (ir.config_parameter l10n_mx_icsoe.background_lines; 0: never).
 BACKGROUND_LINES = 20000
+# Context key (and its only value) of the work done in place whatever its size:
+# the daily scheduled action and the icsoe command.
+INLINE_KEY = "l10n_mx_icsoe_inline"
+IN_PLACE = object()
 # Fields that stay writable on any report (chatter, activities).
 MAIL_FIELDS_PREFIXES = ("message_", "activity_", "website_message")
 
@@ -559,17 +564,20 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
         )
 
     def _in_background_job(self):
-        """Already out of a user's request: a background job's step, the daily
-        scheduled action or the ``icsoe`` command (``l10n_mx_icsoe_inline``)."""
-        return bool(
-            self.env.context.get(JOB_SESSION_KEY)
-            or self.env.context.get("l10n_mx_icsoe_inline")
-        )
+        """Whether this runs as a step of a background job. The job's session
+        is a Python object in the context: no RPC call can pass one."""
+        return isinstance(self.env.context.get(JOB_SESSION_KEY), JobSession)
+
+    def _runs_in_place(self):
+        """Out of a user's request: a background job's step, the daily scheduled
+        action or the ``icsoe`` command (``INLINE_KEY`` set to :data:`IN_PLACE`,
+        which no RPC call can pass either)."""
+        return self._in_background_job() or self.env.context.get(INLINE_KEY) is IN_PLACE
 
     def _queue_if_large(self, kind):
         """Queue the work of ``kind`` on this report as a background job when it
         is large; returns the notification to show then, else None (do it now)."""
-        if len(self) != 1 or self._in_background_job():
+        if len(self) != 1 or self._runs_in_place():
             return None
         threshold = self._background_threshold()
         size = self._background_size(kind)
@@ -1053,7 +1061,7 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
             )
             created |= report
             report = report._with_responsible_lang().with_context(
-                l10n_mx_icsoe_inline=True
+                **{INLINE_KEY: IN_PLACE}
             )
             try:
                 with self.env.cr.savepoint():

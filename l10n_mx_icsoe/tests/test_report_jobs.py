@@ -108,6 +108,21 @@ class TestReportJobs(IcsoeFilingCase):
         self._run(job)
         filing.action_check()  # free again
 
+    def test_context_from_a_request_does_not_bypass_the_job(self):
+        """What a web client or RPC call can put in the context (plain JSON
+        values) neither skips the queue nor the guard of a running job."""
+        filing = self._draft()
+        forged = filing.with_context(
+            l10n_mx_icsoe_inline=True, l10n_mx_icsoe_job_session=True
+        )
+        action = forged.action_generate()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertFalse(filing.generated_at)
+        with self.assertRaisesRegex(UserError, "already queued in the background"):
+            forged.action_generate()
+        with self.assertRaisesRegex(UserError, "already queued in the background"):
+            forged.action_check()
+
     def test_interrupted_batch_resumes_without_duplicates(self):
         filing = self._draft()
         filing.action_generate()
