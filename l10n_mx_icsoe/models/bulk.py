@@ -64,6 +64,15 @@ def stream(cr, query, size=FETCH_ROWS):
                 yield dict(zip(names, values, strict=True))
 
 
+def ensure_consumed(pending):
+    """After merging a stream of rows into their parent lines in the same
+    order: a row left over would be a row silently left out."""
+    if pending is not None:
+        raise RuntimeError(
+            f"a streamed row matched no line (order mismatch): {pending!r}"
+        )
+
+
 @contextmanager
 def _no_wait_callback():
     callback = psycopg2.extensions.get_wait_callback()
@@ -124,7 +133,8 @@ class UpdateSpool:
     def __init__(self, table, columns):
         self.table = table
         self.columns = tuple(columns)
-        self._spool = Spool("icsoe_update", ("id", *self.columns), {})
+        self.temp = f"icsoe_update_{uuid.uuid4().hex}"
+        self._spool = Spool(self.temp, ("id", *self.columns), {})
 
     def add(self, row):
         self._spool.add(row)
@@ -133,28 +143,30 @@ class UpdateSpool:
         if not self._spool.count:
             self._spool.load(cr)  # closes the spool
             return
+        temp = SQL.identifier(self.temp)
         cr.execute(
             SQL(
-                "CREATE TEMP TABLE icsoe_update ON COMMIT DROP AS "
-                "SELECT %s FROM %s WITH NO DATA",
+                "CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA",
+                temp,
                 SQL(", ").join(SQL.identifier(c) for c in ("id", *self.columns)),
                 SQL.identifier(self.table),
             )
         )
-        try:
-            self._spool.load(cr)
-            cr.execute(
-                SQL(
-                    "UPDATE %s AS t SET %s FROM icsoe_update AS u WHERE t.id = u.id",
-                    SQL.identifier(self.table),
-                    SQL(", ").join(
-                        SQL("%s = u.%s", SQL.identifier(c), SQL.identifier(c))
-                        for c in self.columns
-                    ),
-                )
+        self._spool.load(cr)
+        cr.execute(
+            SQL(
+                "UPDATE %s AS t SET %s FROM %s AS u WHERE t.id = u.id",
+                SQL.identifier(self.table),
+                SQL(", ").join(
+                    SQL("%s = u.%s", SQL.identifier(c), SQL.identifier(c))
+                    for c in self.columns
+                ),
+                temp,
             )
-        finally:
-            cr.execute("DROP TABLE IF EXISTS icsoe_update")
+        )
+        # Dropped now when all went well; after an error the transaction is
+        # rolled back, and the table with it (its error is the one reported).
+        cr.execute(SQL("DROP TABLE %s", temp))
 
 
 def copy_rows(cr, table, columns, common, rows):

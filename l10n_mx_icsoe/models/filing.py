@@ -544,6 +544,7 @@ class L10nMxIcsoeFiling(models.Model):
 
     def action_set_no_info(self):
         self._ensure_draft()
+        self._lock_for_work()
         for filing in self:
             if filing.contract_count:
                 raise UserError(
@@ -566,6 +567,7 @@ class L10nMxIcsoeFiling(models.Model):
     def action_set_normal(self):
         """A Sin información draft whose period turned out to have contracts."""
         self._ensure_draft()
+        self._lock_for_work()
         for filing in self:
             if filing.filing_type != "no_info":
                 raise UserError(

@@ -653,6 +653,7 @@ class FilingChecker(ReportChecker):
                 for worker in row["workers"]:
                     worker_spool.add(worker)
             rows[start : start + RECHECK_CHUNK] = [self.tally(row) for row in chunk]
+        bulk.ensure_consumed(pending)
         contract_spool.apply(cr)
         worker_spool.apply(cr)
         env.invalidate_all()

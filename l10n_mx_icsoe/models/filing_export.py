@@ -137,6 +137,7 @@ class L10nMxIcsoeFiling(models.Model):
             base = f"{sequence:03d}_{safe_name_part(reference)[:100] or line_id}"
             for index, chunk in enumerate(chunks, 1):
                 files.append((layouts.split_name(base, index, len(chunks)), chunk))
+        bulk.ensure_consumed(pending)
         return files
 
     def _snapshot_contracts(self):
@@ -165,6 +166,7 @@ class L10nMxIcsoeFiling(models.Model):
                 rows.append({k: pending[k] for k in ("nss", "curp", "sbc", "name")})
                 pending = next(workers, None)
             yield line._snapshot_dict(rows)
+        bulk.ensure_consumed(pending)
 
     def _snapshot_xml(self):
         self.ensure_one()

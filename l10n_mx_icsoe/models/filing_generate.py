@@ -13,6 +13,7 @@ statements does not grow with the data:
 """
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..icsoe.repse import REFORM_START
@@ -87,16 +88,13 @@ def _reportable(filing):
     )
 
 
-def _select_contracts(filing, after=None, limit=None):
+def _select_contracts(filing, contract_ids=None):
     """The reportable contracts in report order, each with the id its line takes;
-    with ``after`` (the ``[date_start, name, id]`` of a contract) and ``limit``,
-    the next ``limit`` ones after it (a background job's batch)."""
+    with ``contract_ids``, only those (a background job's batch)."""
     cr = filing.env.cr
     where = _reportable(filing)
-    if after:
-        where = SQL(
-            "%s AND (c.date_start, c.name, c.id) > (%s::date, %s, %s)", where, *after
-        )
+    if contract_ids is not None:
+        where = SQL("%s AND c.id = ANY(%s)", where, list(contract_ids))
     cr.execute(
         SQL(
             """
@@ -126,10 +124,8 @@ def _select_contracts(filing, after=None, limit=None):
          LEFT JOIN l10n_mx_icsoe_repse_service s ON s.id = c.repse_service_id
              WHERE %s
           ORDER BY c.date_start, c.name, c.id
-             %s
             """,
             where,
-            SQL("LIMIT %s", limit) if limit else SQL(),
         )
     )
     return cr.dictfetchall()
@@ -199,6 +195,7 @@ def _chunks(contracts, workers):
             chunk_workers.append(pending)
             pending = next(workers, None)
         yield offset, chunk, chunk_workers
+    bulk.ensure_consumed(pending)
 
 
 def _drop_lines(filing):
@@ -300,36 +297,70 @@ def count_reportable(filing):
     return cr.fetchone()
 
 
+def _reportable_ids(filing):
+    """The ids of the contracts a generation reports, in report order."""
+    if filing.filing_type == "void":
+        return []
+    cr = filing.env.cr
+    cr.execute(
+        SQL(
+            """
+            SELECT c.id
+              FROM l10n_mx_icsoe_contract c
+              JOIN res_partner p ON p.id = c.partner_id
+              JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+             WHERE %s
+          ORDER BY c.date_start, c.name, c.id
+            """,
+            _reportable(filing),
+        )
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
 def start_batches(filing):
-    """Drop the old lines; the state a batched generation starts from."""
-    filing.env.flush_all()
-    _drop_lines(filing)
-    contracts, _assignments = count_reportable(filing)
-    return {"after": None, "done": 0, "total": contracts}
+    """Drop the old lines and mark the filing as not generated (so that nothing
+    half-generated can be confirmed); the state a batched generation starts
+    from: the contracts to report, fixed now for the whole job."""
+    drop_generated_lines(filing)
+    ids = _reportable_ids(filing)
+    return {"ids": ids, "done": 0, "total": len(ids)}
 
 
 def generate_batch(filing, state, limit):
-    """Generate the lines of the next ``limit`` contracts after ``state``;
-    returns the new state (``state["finished"]`` once all are written, the
-    totals then written too). Each batch is committed by the job runner with
-    its state, so a batch interrupted is redone from the last committed one."""
+    """Generate the lines of the next ``limit`` contracts of ``state``; returns
+    the new state (``state["finished"]`` once all are written, the totals then
+    written too). Each batch is committed by the job runner with its state, so
+    a batch interrupted is redone from the last committed one.
+
+    The contracts are those listed when the job started: one renamed meanwhile
+    is written once, in its place. When the contracts to report changed
+    during the job, the last batch refuses to finish: generate again."""
     env = filing.env
     env.flush_all()
     state = dict(state)
-    contracts = []
-    if filing.filing_type != "void":
-        contracts = _select_contracts(filing, after=state["after"], limit=limit)
-    if contracts:
-        last = contracts[-1]
-        after = [last["date_start"].isoformat(), last["reference"], last["contract_id"]]
-        workers = _stream_workers(filing, [row["contract_id"] for row in contracts])
-        _write_lines(filing, contracts, workers, first_sequence=state["done"] + 1)
-        state.update(after=after, done=state["done"] + len(contracts))
-    if len(contracts) < limit:
+    done = state["done"]
+    ids = state["ids"][done : done + limit]
+    if ids:
+        contracts = _select_contracts(filing, contract_ids=ids)
+        workers = _stream_workers(filing, ids)
+        _write_lines(filing, contracts, workers, first_sequence=done + 1)
+        state["done"] = done + len(ids)
+    if state["done"] >= len(state["ids"]):
+        if _reportable_ids(filing) != state["ids"]:
+            raise UserError(
+                env._(
+                    "%(filing)s: contracts of the period were added, changed or "
+                    "activated while it was being generated in the background. "
+                    "Generate it again.",
+                    filing=filing.display_name,
+                )
+            )
         env.invalidate_all()
-        FilingChecker(filing).write_totals(
-            _tallies_of_lines(filing), generated_at=fields.Datetime.now()
-        )
+        tallies = _tallies_of_lines(filing)
+        checker = FilingChecker(filing)
+        checker._load_registrations(row["registration_id"] for row in tallies)
+        checker.write_totals(tallies, generated_at=fields.Datetime.now())
         state["finished"] = True
     return state
 

@@ -284,9 +284,8 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
         self._check_manager()
         self._ensure_draft()
         self._lock_for_work()
-        queued = self._queue_if_large("report_confirm")
-        if queued:
-            return queued
+        # What refuses a confirmation at once is said at once, also for a
+        # report confirmed in the background.
         for report in self:
             if report._needs_generation() and not report.generated_at:
                 raise UserError(
@@ -298,6 +297,10 @@ class L10nMxIcsoePeriodicReport(models.AbstractModel):
             message = report._chain_refusal()
             if message:
                 raise UserError(message)
+        queued = self._queue_if_large("report_confirm")
+        if queued:
+            return queued
+        for report in self:
             report._checker().recheck()
             if report.error_count:
                 raise UserError(

@@ -45,9 +45,11 @@ COLUMNS = (
 )
 TEXT_COLUMNS = frozenset({"report_kind", "level", "reference", "worker_name"})
 # A row's id: (line id * SOURCES + source number) * RANKS + rank of the problem on
-# its line: stable while the line keeps its problems.
+# its line: stable while the line keeps its problems. A report's own problems
+# (e.g. one per draft contract) can be thousands; ids stay below 2^53 (the web
+# client's integers) up to 10^10 lines.
 SOURCES = 8
-RANKS = 1000
+RANKS = 100000
 # The record a report's own problem names (a draft contract, a registration).
 REPORT_RECORDS = """
     LEFT JOIN l10n_mx_icsoe_contract rc

@@ -386,6 +386,7 @@ class L10nMxIcsoeSisub(models.Model):
         """Switch an original draft to the type its records call for."""
         self._ensure_draft()
         self.check_access("write")
+        self._check_no_background_job()
         for report in self:
             if report.report_type not in ORIGINAL_TYPES or not report.proposed_type:
                 raise UserError(

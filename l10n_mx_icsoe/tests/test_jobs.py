@@ -539,6 +539,28 @@ class TestJobFramework(JobCase):
 class TestJobCfdiImport(JobCase):
     """A payroll CFDI upload above the threshold (5 files here), in batches of 5."""
 
+    def test_documents_of_other_records_are_not_taken_over(self):
+        """The job deletes its input files when it ends: a manager who puts a
+        document of another record (here the company's) in the upload over RPC
+        is refused, and the document stays where it was."""
+        document = self.env["ir.attachment"].create(
+            {
+                "name": "acta_constitutiva.pdf",
+                "raw": b"%PDF-1.4",
+                "res_model": "res.company",
+                "res_id": self.company_a.id,
+            }
+        )
+        wizard = self._wizard([("recibos.zip", self._payroll_zip())])
+        wizard.attachment_ids = [(4, document.id)]
+        with self.assertRaisesRegex(UserError, "acta_constitutiva.pdf belong to other"):
+            wizard.action_import_background()
+        self.assertEqual(
+            (document.exists().res_model, document.res_id),
+            ("res.company", self.company_a.id),
+        )
+        self.assertFalse(self.env[JOB].search([]))
+
     def test_large_upload_is_imported_in_the_background(self):
         job = self._queue([("nominas.zip", self._payroll_zip())])
         self.assertEqual(job.state, "queued")

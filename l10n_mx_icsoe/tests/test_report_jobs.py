@@ -8,6 +8,7 @@ the scheduled action does between its commits.
 
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from unittest.mock import patch
 
@@ -85,15 +86,29 @@ class TestReportJobs(IcsoeFilingCase):
         filing.invalidate_recordset()
         self.assertFalse(filing.background_job_id)
         in_background = self._lines(filing)
-        counts = (filing.contract_count, filing.worker_count, filing.error_count)
+        counts = (
+            filing.contract_count,
+            filing.worker_count,
+            filing.error_count,
+            filing.warning_count,
+            filing.warning_message,
+        )
 
         # The same lines and totals as a generation in the request.
         self._threshold(0)
         filing.action_generate()
         self.assertEqual(self._lines(filing), in_background)
         self.assertEqual(
-            (filing.contract_count, filing.worker_count, filing.error_count), counts
+            (
+                filing.contract_count,
+                filing.worker_count,
+                filing.error_count,
+                filing.warning_count,
+                filing.warning_message,
+            ),
+            counts,
         )
+        self.assertIn("no STPS registration PDF", counts[4], "the report's own checks")
         self.assertEqual([line[0] for line in in_background[0]], [1, 2])
 
     def test_report_is_left_alone_while_its_job_runs(self):
@@ -238,3 +253,72 @@ class TestReportJobs(IcsoeFilingCase):
         )
         self.assertEqual(filing.state, "confirmed")
         self.assertFalse(self.env["l10n_mx_icsoe.job"].search([]))
+
+    def test_a_half_generated_informativa_cannot_be_confirmed(self):
+        """A regeneration that fails half-way leaves the informativa marked as
+        not generated: nothing half-written is confirmed."""
+        self._threshold(0)
+        filing = self._draft()
+        filing.action_generate()
+        self._threshold(2)
+        filing.action_generate()
+        job = filing.background_job_id
+        job._run_step()
+        job._fail(UserError("stopped"))
+        self.assertEqual(job.state, "failed")
+        self.assertEqual(len(self._lines(filing)[0]), 1)
+        self.assertFalse(filing.generated_at)
+        with self.assertRaisesRegex(UserError, "not been generated"):
+            filing.with_user(self.icsoe_manager).action_confirm()
+
+    def test_contracts_changed_during_the_job_are_not_mixed(self):
+        """A contract of the period signed while the job runs (here dated before
+        the contracts already written) is not slipped in nor silently left out:
+        the job refuses to finish and asks to generate again."""
+        filing = self._draft()
+        filing.action_generate()
+        job = filing.background_job_id
+        job._run_step()
+        self.env["l10n_mx_icsoe.contract"].create(
+            self._contract_vals(name="C0", date_start=date(2026, 1, 15))
+        )
+        with self.assertRaisesRegex(UserError, "while it was being generated"):
+            self._run(job)
+        lines = self._lines(filing)[0]
+        self.assertEqual(
+            [line[1] for line in lines], ["C1", "C2"], "no C0, no duplicate"
+        )
+        self.assertFalse(filing.generated_at)
+
+    def test_retry_starts_again_after_a_regeneration(self):
+        filing = self._draft()
+        filing.action_generate()
+        job = filing.background_job_id
+        job._run_step()
+        job._fail(UserError("stopped"))
+        self._threshold(0)
+        filing.action_generate()  # the user generates it meanwhile
+        self._threshold(2)
+        job.with_user(self.icsoe_user).action_retry()
+        self._run(job)
+        lines = self._lines(filing)[0]
+        self.assertEqual([line[:2] for line in lines], [(1, "C1"), (2, "C2")])
+        self.assertEqual(filing.contract_count, 2)
+
+    def test_cancel_before_the_first_batch_keeps_the_lines(self):
+        self._threshold(0)
+        filing = self._draft()
+        filing.action_generate()
+        before = self._lines(filing)
+        self._threshold(2)
+        filing.action_generate()
+        filing.background_job_id.with_user(self.icsoe_user).action_cancel()
+        self.assertEqual(self._lines(filing), before)
+        self.assertTrue(filing.generated_at)
+
+    def test_type_changes_wait_for_the_job(self):
+        filing = self._draft()
+        filing.action_generate()
+        for action in (filing.action_set_no_info, filing.action_set_normal):
+            with self.assertRaisesRegex(UserError, "already queued in the background"):
+                action()

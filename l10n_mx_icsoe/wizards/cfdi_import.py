@@ -156,6 +156,7 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
         """Queue the upload as a background job and open it."""
         self.ensure_one()
         self._check_not_busy()
+        self._check_own_uploads()
         service = self._service()
         survey, _large = self._survey(service)
         names = ", ".join(self.attachment_ids.mapped("name"))
@@ -194,6 +195,21 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
                 },
             },
         }
+
+    def _check_own_uploads(self):
+        """The job takes the uploaded files over and deletes them when it ends:
+        only files uploaded to this import, never a document of another record."""
+        foreign = self.attachment_ids.filtered(
+            lambda a: a.res_field or (a.res_model and a.res_model != self._name)
+        )
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "%(files)s belong to other records, not to this import: upload "
+                    "the payroll files again in the import.",
+                    files=", ".join(foreign.mapped("name")),
+                )
+            )
 
     def _reopen(self):
         return {

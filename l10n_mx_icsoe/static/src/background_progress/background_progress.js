@@ -18,15 +18,24 @@ export class BackgroundProgressField extends ProgressBarField {
     setup() {
         super.setup();
         let timer = null;
-        onMounted(() => {
-            timer = setInterval(async () => {
+        let alive = true;
+        // One reload at a time: the next is planned once the previous is done.
+        const plan = () => {
+            timer = setTimeout(async () => {
                 const record = this.props.record;
                 if (!(await record.isDirty())) {
                     await record.model.load();
                 }
+                if (alive) {
+                    plan();
+                }
             }, REFRESH_MS);
+        };
+        onMounted(plan);
+        onWillUnmount(() => {
+            alive = false;
+            clearTimeout(timer);
         });
-        onWillUnmount(() => clearInterval(timer));
     }
 }
 
