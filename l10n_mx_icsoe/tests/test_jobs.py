@@ -539,6 +539,19 @@ class TestJobFramework(JobCase):
 class TestJobCfdiImport(JobCase):
     """A payroll CFDI upload above the threshold (5 files here), in batches of 5."""
 
+    def test_import_into_a_company_not_of_the_user_is_refused(self):
+        """Over RPC the wizard's company can be any: the import, its preview and
+        the busy message (a job's name and user) stay in the user's companies."""
+        wizard = self._wizard([("recibos.zip", self._payroll_zip())])
+        wizard.company_id = self.company_b
+        for action in (
+            wizard.action_preview,
+            wizard.action_import,
+            wizard.action_import_background,
+        ):
+            with self.assertRaisesRegex(AccessError, "not one of your companies"):
+                action()
+
     def test_documents_of_other_records_are_not_taken_over(self):
         """The job deletes its input files when it ends: a manager who puts a
         document of another record (here the company's) in the upload over RPC

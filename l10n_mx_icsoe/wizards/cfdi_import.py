@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..icsoe import cfdi
 from ..models.job_cfdi_import import cfdi_import_key
@@ -75,7 +75,17 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
         large = survey.files > threshold["files"] or survey.bytes > threshold["bytes"]
         return survey, large
 
+    def _check_company_allowed(self):
+        if not self.env.su and self.company_id not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You cannot import payroll CFDI into the company of this import: "
+                    "it is not one of your companies."
+                )
+            )
+
     def _check_not_busy(self):
+        self._check_company_allowed()
         busy = self.env["l10n_mx_icsoe.job"]._active_by_key(
             cfdi_import_key(self.company_id)
         )
@@ -91,6 +101,7 @@ class L10nMxIcsoeCfdiImport(models.TransientModel):
                     "files, or ZIP archives of them, in Files."
                 )
             )
+        self._check_company_allowed()
         service = self._service()
         survey, large = self._survey(service)
         if large:
