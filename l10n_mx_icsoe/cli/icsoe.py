@@ -23,7 +23,7 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from ..icsoe import cfdi
-from ..models.job_cfdi_import import BATCH_FILES, COUNTERS
+from ..models.job_cfdi_import import BATCH_FILES, COUNTERS, cfdi_import_key
 from ..models.payroll_cfdi import PayrollImport, _line_text, background_threshold
 from ..models.periodic_report import IN_PLACE, INLINE_KEY
 
@@ -129,6 +129,10 @@ def import_cfdi(env, args, commit=True):
         _company(env, args.company) if args.company else env.ref("base.main_company")
     )
     files = _read_paths(args.paths)
+    # One import per company at a time, as in the web client.
+    busy = env["l10n_mx_icsoe.job"]._active_by_key(cfdi_import_key(company))
+    if busy:
+        raise Refused(busy._busy_message())
     service = PayrollImport(env, company, args.create_employees)
     with cfdi.Upload(files, service.limits) as upload:
         survey = service.survey(upload)

@@ -6,12 +6,15 @@ for its commits, so that an interrupted batch leaves what a crash would leave.
 """
 
 import base64
+import contextlib
 import io
+import tempfile
 import time
 import tracemalloc
 import zipfile
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from unittest.mock import patch
 
 import psycopg2
@@ -22,6 +25,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
+from odoo.addons.l10n_mx_icsoe.cli import icsoe as icsoe_cli
 from odoo.addons.l10n_mx_icsoe.models.guard import internal
 from odoo.addons.l10n_mx_icsoe.models.job import LOCK_CLASS, SESSION_KEY, JobSession
 from odoo.addons.l10n_mx_icsoe.models.payroll_cfdi import PayrollImport
@@ -551,6 +555,20 @@ class TestJobCfdiImport(JobCase):
         ):
             with self.assertRaisesRegex(AccessError, "not one of your companies"):
                 action()
+
+    def test_command_waits_for_the_background_import(self):
+        """The icsoe command refuses to import while the company's background
+        import runs, as the wizard does."""
+        self._queue([("nominas.zip", self._payroll_zip())])
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "recibos.zip").write_bytes(self._payroll_zip())
+            args = icsoe_cli._parser().parse_args(
+                ["import-cfdi", "--company", str(self.company_a.id), folder]
+            )
+            stderr = io.StringIO()
+            with contextlib.redirect_stderr(stderr):
+                self.assertEqual(icsoe_cli.execute(self.env, args, commit=False), 1)
+        self.assertIn("already queued in the background", stderr.getvalue())
 
     def test_documents_of_other_records_are_not_taken_over(self):
         """The job deletes its input files when it ends: a manager who puts a
