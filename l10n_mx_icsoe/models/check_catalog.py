@@ -101,7 +101,93 @@ def _checks(env):
     )
 
 
+def _shared_checks(env):
+    """(severity, source, title, how to fix) of the checks both reports make
+    alike, by the code they share after their prefix."""
+    return {
+        "CLIENT-RFC-INVALID": (
+            ERROR,
+            CLIENT,
+            env._("Client RFC not valid"),
+            env._(
+                "Correct the client's RFC as on its constancia de situación fiscal: 12 "
+                "characters for a company, 13 for an individual."
+            ),
+        ),
+        "COMPANY-RFC-INVALID": (
+            ERROR,
+            COMPANY,
+            env._("Company RFC not valid"),
+            env._(
+                "Correct the company's RFC as on its constancia de situación fiscal: 12 "
+                "characters for a company, 13 for an individual."
+            ),
+        ),
+        "COMPANY-RFC-MISSING": (
+            ERROR,
+            COMPANY,
+            env._("Company without RFC"),
+            env._("Set the company's RFC (Tax ID) on the company."),
+        ),
+        "CONTRACT-CONTROL-CHARS": (
+            ERROR,
+            CONTRACT,
+            env._("Contract text with control characters"),
+            env._(
+                "Retype the field the message names on the contract: text pasted from "
+                "other programs may carry invisible characters."
+            ),
+        ),
+        "CONTRACT-OBJECT-MISSING": (
+            ERROR,
+            CONTRACT,
+            env._("Objeto del contrato empty"),
+            env._("Type the Objeto del contrato on the contract."),
+        ),
+        "REPSE-PDF-MISSING": (
+            WARNING,
+            REGISTRATION,
+            env._("STPS registration PDF missing"),
+            env._("Attach the STPS registration PDF on the REPSE registration."),
+        ),
+        "WORKER-CONTROL-CHARS": (
+            ERROR,
+            EMPLOYEE,
+            env._("Worker name with control characters"),
+            env._("Retype the worker's name on the employee."),
+        ),
+        "WORKER-NSS-DUPLICATE": (
+            ERROR,
+            EMPLOYEE,
+            env._("NSS twice in a contract"),
+            env._(
+                "Two workers of the contract have the same NSS: correct the wrong one on "
+                "its employee."
+            ),
+        ),
+        "WORKER-NSS-INVALID": (
+            ERROR,
+            EMPLOYEE,
+            env._("Worker NSS not valid"),
+            env._(
+                "Correct the NSS on the employee as on the IMSS records: 11 digits, the "
+                "last one a check digit."
+            ),
+        ),
+        "WORKER-OTHER-COMPANY": (
+            WARNING,
+            EMPLOYEE,
+            env._("Worker now belongs to another company"),
+            env._(
+                "Nothing to fix if the worker moved: the data this company recorded is "
+                "reported. Otherwise correct the employee's company."
+            ),
+        ),
+    }
+
+
 def _icsoe_checks(env):
+    shared = _shared_checks(env)
     return (
         # ------------------------------------------------ IMSS inconsistency categories
         Check(
@@ -205,23 +291,8 @@ def _icsoe_checks(env):
             ),
         ),
         # ------------------------------------------------ the contractor (LSS 15-A fr. I)
-        Check(
-            "ICSOE-COMPANY-RFC-MISSING",
-            ERROR,
-            COMPANY,
-            env._("Company without RFC"),
-            env._("Set the company's RFC (Tax ID) on the company."),
-        ),
-        Check(
-            "ICSOE-COMPANY-RFC-INVALID",
-            ERROR,
-            COMPANY,
-            env._("Company RFC not valid"),
-            env._(
-                "Correct the company's RFC as on its constancia de situación fiscal: 12 "
-                "characters for a company, 13 for an individual."
-            ),
-        ),
+        Check("ICSOE-COMPANY-RFC-MISSING", *shared["COMPANY-RFC-MISSING"]),
+        Check("ICSOE-COMPANY-RFC-INVALID", *shared["COMPANY-RFC-INVALID"]),
         Check(
             "ICSOE-COMPANY-EMAIL-MISSING",
             ERROR,
@@ -279,21 +350,9 @@ def _icsoe_checks(env):
                 "(button 'Record Renewal') and move the contracts to it."
             ),
         ),
-        Check(
-            "ICSOE-REPSE-PDF-MISSING",
-            WARNING,
-            REGISTRATION,
-            env._("STPS registration PDF missing"),
-            env._("Attach the STPS registration PDF on the REPSE registration."),
-        ),
+        Check("ICSOE-REPSE-PDF-MISSING", *shared["REPSE-PDF-MISSING"]),
         # ------------------------------------------------ contracts
-        Check(
-            "ICSOE-CONTRACT-OBJECT-MISSING",
-            ERROR,
-            CONTRACT,
-            env._("Objeto del contrato empty"),
-            env._("Type the Objeto del contrato on the contract."),
-        ),
+        Check("ICSOE-CONTRACT-OBJECT-MISSING", *shared["CONTRACT-OBJECT-MISSING"]),
         Check(
             "ICSOE-CONTRACT-BEFORE-REFORM",
             ERROR,
@@ -314,16 +373,7 @@ def _icsoe_checks(env):
                 "portal accepts several files for one contract."
             ),
         ),
-        Check(
-            "ICSOE-CONTRACT-CONTROL-CHARS",
-            ERROR,
-            CONTRACT,
-            env._("Contract text with control characters"),
-            env._(
-                "Retype the field the message names on the contract: text pasted from "
-                "other programs may carry invisible characters."
-            ),
-        ),
+        Check("ICSOE-CONTRACT-CONTROL-CHARS", *shared["CONTRACT-CONTROL-CHARS"]),
         Check(
             "ICSOE-CONTRACT-DRAFT",
             WARNING,
@@ -346,16 +396,7 @@ def _icsoe_checks(env):
                 "tab."
             ),
         ),
-        Check(
-            "ICSOE-CLIENT-RFC-INVALID",
-            ERROR,
-            CLIENT,
-            env._("Client RFC not valid"),
-            env._(
-                "Correct the client's RFC as on its constancia de situación fiscal: 12 "
-                "characters for a company, 13 for an individual."
-            ),
-        ),
+        Check("ICSOE-CLIENT-RFC-INVALID", *shared["CLIENT-RFC-INVALID"]),
         Check(
             "ICSOE-CLIENT-RFC-GENERIC",
             WARNING,
@@ -459,26 +500,8 @@ def _icsoe_checks(env):
                 "the worker's payroll CFDI."
             ),
         ),
-        Check(
-            "ICSOE-WORKER-NSS-INVALID",
-            ERROR,
-            EMPLOYEE,
-            env._("Worker NSS not valid"),
-            env._(
-                "Correct the NSS on the employee as on the IMSS records: 11 digits, the "
-                "last one a check digit."
-            ),
-        ),
-        Check(
-            "ICSOE-WORKER-NSS-DUPLICATE",
-            ERROR,
-            EMPLOYEE,
-            env._("NSS twice in a contract"),
-            env._(
-                "Two workers of the contract have the same NSS: correct the wrong one on "
-                "its employee."
-            ),
-        ),
+        Check("ICSOE-WORKER-NSS-INVALID", *shared["WORKER-NSS-INVALID"]),
+        Check("ICSOE-WORKER-NSS-DUPLICATE", *shared["WORKER-NSS-DUPLICATE"]),
         Check(
             "ICSOE-WORKER-CURP-MISSING",
             ERROR,
@@ -506,13 +529,7 @@ def _icsoe_checks(env):
                 "on its employee."
             ),
         ),
-        Check(
-            "ICSOE-WORKER-CONTROL-CHARS",
-            ERROR,
-            EMPLOYEE,
-            env._("Worker name with control characters"),
-            env._("Retype the worker's name on the employee."),
-        ),
+        Check("ICSOE-WORKER-CONTROL-CHARS", *shared["WORKER-CONTROL-CHARS"]),
         Check(
             "ICSOE-WORKER-STARTS-AFTER-PERIOD",
             WARNING,
@@ -524,16 +541,7 @@ def _icsoe_checks(env):
                 "on the contract."
             ),
         ),
-        Check(
-            "ICSOE-WORKER-OTHER-COMPANY",
-            WARNING,
-            EMPLOYEE,
-            env._("Worker now belongs to another company"),
-            env._(
-                "Nothing to fix if the worker moved: the data this company recorded is "
-                "reported. Otherwise correct the employee's company."
-            ),
-        ),
+        Check("ICSOE-WORKER-OTHER-COMPANY", *shared["WORKER-OTHER-COMPANY"]),
         Check(
             "ICSOE-WORKER-SBC-MISSING",
             ERROR,
@@ -578,6 +586,7 @@ def _icsoe_checks(env):
 
 
 def _sisub_checks(env):
+    shared = _shared_checks(env)
     return (
         # ------------------------------------------------ the report
         Check(
@@ -603,23 +612,8 @@ def _sisub_checks(env):
             ),
         ),
         # ------------------------------------------------ the company
-        Check(
-            "SISUB-COMPANY-RFC-MISSING",
-            ERROR,
-            COMPANY,
-            env._("Company without RFC"),
-            env._("Set the company's RFC (Tax ID) on the company."),
-        ),
-        Check(
-            "SISUB-COMPANY-RFC-INVALID",
-            ERROR,
-            COMPANY,
-            env._("Company RFC not valid"),
-            env._(
-                "Correct the company's RFC as on its constancia de situación fiscal: 12 "
-                "characters for a company, 13 for an individual."
-            ),
-        ),
+        Check("SISUB-COMPANY-RFC-MISSING", *shared["COMPANY-RFC-MISSING"]),
+        Check("SISUB-COMPANY-RFC-INVALID", *shared["COMPANY-RFC-INVALID"]),
         Check(
             "SISUB-COMPANY-NRP-MISSING",
             ERROR,
@@ -647,13 +641,7 @@ def _sisub_checks(env):
                 "situación fiscal) as a PDF on the company's SISUB tab."
             ),
         ),
-        Check(
-            "SISUB-REPSE-PDF-MISSING",
-            WARNING,
-            REGISTRATION,
-            env._("STPS registration PDF missing"),
-            env._("Attach the STPS registration PDF on the REPSE registration."),
-        ),
+        Check("SISUB-REPSE-PDF-MISSING", *shared["REPSE-PDF-MISSING"]),
         # ------------------------------------------------ contracts
         Check(
             "SISUB-CONTRACT-NUMBER-MISSING",
@@ -726,13 +714,7 @@ def _sisub_checks(env):
                 "digit then 10 digits."
             ),
         ),
-        Check(
-            "SISUB-CONTRACT-OBJECT-MISSING",
-            ERROR,
-            CONTRACT,
-            env._("Objeto del contrato empty"),
-            env._("Type the Objeto del contrato on the contract."),
-        ),
+        Check("SISUB-CONTRACT-OBJECT-MISSING", *shared["CONTRACT-OBJECT-MISSING"]),
         Check(
             "SISUB-CONTRACT-NOT-IN-FORCE",
             ERROR,
@@ -771,16 +753,7 @@ def _sisub_checks(env):
             env._("Workers placed without detail rows"),
             env._("Regenerate the report: the assignments changed since it was made."),
         ),
-        Check(
-            "SISUB-CONTRACT-CONTROL-CHARS",
-            ERROR,
-            CONTRACT,
-            env._("Contract text with control characters"),
-            env._(
-                "Retype the field the message names on the contract: text pasted from "
-                "other programs may carry invisible characters."
-            ),
-        ),
+        Check("SISUB-CONTRACT-CONTROL-CHARS", *shared["CONTRACT-CONTROL-CHARS"]),
         Check(
             "SISUB-CONTRACT-DRAFT",
             WARNING,
@@ -799,16 +772,7 @@ def _sisub_checks(env):
             env._("Client without RFC"),
             env._("Set the client's RFC on the contact."),
         ),
-        Check(
-            "SISUB-CLIENT-RFC-INVALID",
-            ERROR,
-            CLIENT,
-            env._("Client RFC not valid"),
-            env._(
-                "Correct the client's RFC as on its constancia de situación fiscal: 12 "
-                "characters for a company, 13 for an individual."
-            ),
-        ),
+        Check("SISUB-CLIENT-RFC-INVALID", *shared["CLIENT-RFC-INVALID"]),
         Check(
             "SISUB-CLIENT-IS-COMPANY",
             ERROR,
@@ -864,26 +828,8 @@ def _sisub_checks(env):
             env._("Worker without NSS"),
             env._("Set the worker's NSS (11 digits) on the employee's ICSOE tab."),
         ),
-        Check(
-            "SISUB-WORKER-NSS-INVALID",
-            ERROR,
-            EMPLOYEE,
-            env._("Worker NSS not valid"),
-            env._(
-                "Correct the NSS on the employee as on the IMSS records: 11 digits, the "
-                "last one a check digit."
-            ),
-        ),
-        Check(
-            "SISUB-WORKER-NSS-DUPLICATE",
-            ERROR,
-            EMPLOYEE,
-            env._("NSS twice in a contract"),
-            env._(
-                "Two workers of the contract have the same NSS: correct the wrong one on "
-                "its employee."
-            ),
-        ),
+        Check("SISUB-WORKER-NSS-INVALID", *shared["WORKER-NSS-INVALID"]),
+        Check("SISUB-WORKER-NSS-DUPLICATE", *shared["WORKER-NSS-DUPLICATE"]),
         Check(
             "SISUB-WORKER-NRP-MISSING",
             ERROR,
@@ -992,23 +938,8 @@ def _sisub_checks(env):
                 "split, or correct the assignment dates."
             ),
         ),
-        Check(
-            "SISUB-WORKER-OTHER-COMPANY",
-            WARNING,
-            EMPLOYEE,
-            env._("Worker now belongs to another company"),
-            env._(
-                "Nothing to fix if the worker moved: the data this company recorded is "
-                "reported. Otherwise correct the employee's company."
-            ),
-        ),
-        Check(
-            "SISUB-WORKER-CONTROL-CHARS",
-            ERROR,
-            EMPLOYEE,
-            env._("Worker name with control characters"),
-            env._("Retype the worker's name on the employee."),
-        ),
+        Check("SISUB-WORKER-OTHER-COMPANY", *shared["WORKER-OTHER-COMPANY"]),
+        Check("SISUB-WORKER-CONTROL-CHARS", *shared["WORKER-CONTROL-CHARS"]),
         Check(
             "SISUB-WORK-SITE-MISSING",
             ERROR,
