@@ -51,7 +51,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
@@ -396,21 +395,6 @@ class Step(benchlib.Step):
     tables = LINE_TABLES
 
 
-def traced_peak(env, func):
-    """Python allocation peak (MiB) of ``func``, untimed (tracemalloc is slow)."""
-    env.flush_all()
-    env.invalidate_all()
-    tracemalloc.start()
-    try:
-        func()
-        env.flush_all()
-        env.cr.commit()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
-        analyze_lines(env.cr)
-
-
 def company_env(env, company_id, meta):
     """``env`` with the filing's company as the current one, as in the web client."""
     others = [
@@ -555,8 +539,8 @@ def measure_generation(env, meta, figures):
             "regeneration_queries_small": small_regen.queries,
         }
     )
-    figures["generation_peak_traced_mib"] = traced_peak(
-        large_env, filing.action_generate
+    figures["generation_peak_traced_mib"] = benchlib.traced_peak(
+        large_env, filing.action_generate, LINE_TABLES
     )
     return filing, small_filing
 
@@ -619,7 +603,9 @@ def measure_exports(filing, figures, prefix=""):
     if not prefix:
         # before the traced pass: tracemalloc's own bookkeeping inflates the RSS
         figures["maxrss_after_exports_mib"] = maxrss_mib()
-        figures["exports_peak_traced_mib"] = traced_peak(env, all_exports)
+        figures["exports_peak_traced_mib"] = benchlib.traced_peak(
+            env, all_exports, LINE_TABLES
+        )
 
 
 REPORTABLE_SQL = """

@@ -266,22 +266,6 @@ def prepare_db(args):
 # ---------------------------------------------------------------- measuring
 
 
-def traced_peak(env, func):
-    import tracemalloc
-
-    env.flush_all()
-    env.invalidate_all()
-    tracemalloc.start()
-    try:
-        func()
-        env.flush_all()
-        env.cr.commit()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
-        benchlib.analyze(env.cr, LINE_TABLES)
-
-
 def new_report(env, model, company_id):
     report = env[model].create(
         {"company_id": company_id, "year": YEAR, "period": PERIOD}
@@ -359,8 +343,8 @@ def measure(env, meta, figures):
             "sisub_regeneration_queries_small": small_regen.queries,
         }
     )
-    figures["sisub_generation_peak_traced_mib"] = traced_peak(
-        large_env, report.action_generate
+    figures["sisub_generation_peak_traced_mib"] = benchlib.traced_peak(
+        large_env, report.action_generate, LINE_TABLES
     )
 
     say("== SISUB files")
@@ -390,7 +374,9 @@ def measure(env, meta, figures):
         for step in steps:
             getattr(report, step.label)()
 
-    figures["files_peak_traced_mib"] = traced_peak(large_env, all_files)
+    figures["files_peak_traced_mib"] = benchlib.traced_peak(
+        large_env, all_files, LINE_TABLES
+    )
     figures["maxrss_mib"] = maxrss_mib()
 
 

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -184,6 +185,22 @@ def analyze(cr, tables):
     for table in tables:
         cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
     cr.commit()
+
+
+def traced_peak(env, func, tables=()):
+    """Python allocation peak (MiB) of ``func``, untimed (tracemalloc is slow);
+    committed, then ``tables`` ANALYZEd."""
+    env.flush_all()
+    env.invalidate_all()
+    tracemalloc.start()
+    try:
+        func()
+        env.flush_all()
+        env.cr.commit()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+        analyze(env.cr, tables)
 
 
 class Step:
