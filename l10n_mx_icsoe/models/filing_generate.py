@@ -70,6 +70,16 @@ WORKER_COLUMNS = (
 )
 
 
+# The contracts and their clients' commercial partners, as _reportable reads them.
+_CONTRACTS_FROM = SQL(
+    """
+    FROM l10n_mx_icsoe_contract c
+    JOIN res_partner p ON p.id = c.partner_id
+    JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+    """
+)
+
+
 def _reportable(filing):
     """The WHERE clause of the contracts a filing reports (``c`` the contract,
     ``cp`` its client's commercial partner)."""
@@ -117,14 +127,13 @@ def _select_contracts(filing, contract_ids=None):
                    s.id AS service_id, s.folio AS service_folio,
                    s.description AS service_description,
                    s.registration_id
-              FROM l10n_mx_icsoe_contract c
-              JOIN res_partner p ON p.id = c.partner_id
-              JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+              %s
          LEFT JOIN res_country_state st ON st.id = p.l10n_mx_icsoe_state_id
          LEFT JOIN l10n_mx_icsoe_repse_service s ON s.id = c.repse_service_id
              WHERE %s
           ORDER BY c.date_start, c.name, c.id
             """,
+            _CONTRACTS_FROM,
             where,
         )
     )
@@ -151,9 +160,7 @@ def _stream_workers(filing, contract_ids=None):
                    e.company_id AS employee_company_id,
                    a.date_from AS date_assigned,
                    sbc.amount AS sbc, sbc.date_from AS sbc_date
-              FROM l10n_mx_icsoe_contract c
-              JOIN res_partner p ON p.id = c.partner_id
-              JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+              %(contracts)s
               JOIN l10n_mx_icsoe_contract_assignment a ON a.contract_id = c.id
               JOIN hr_employee e ON e.id = a.employee_id
          LEFT JOIN LATERAL (
@@ -171,6 +178,7 @@ def _stream_workers(filing, contract_ids=None):
                AND (a.date_to IS NULL OR a.date_to >= %(start)s)
           ORDER BY c.date_start, c.name, c.id, a.employee_id, a.date_from
             """,
+            contracts=_CONTRACTS_FROM,
             reportable=_reportable(filing),
             only=SQL("AND c.id = ANY(%s)", list(contract_ids))
             if contract_ids is not None
@@ -284,13 +292,12 @@ def count_reportable(filing):
         SQL(
             """
             SELECT count(DISTINCT c.id), count(a.id)
-              FROM l10n_mx_icsoe_contract c
-              JOIN res_partner p ON p.id = c.partner_id
-              JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+              %s
          LEFT JOIN l10n_mx_icsoe_contract_assignment a
                    ON a.contract_id = c.id AND a.company_id = c.company_id
              WHERE %s
             """,
+            _CONTRACTS_FROM,
             _reportable(filing),
         )
     )
@@ -306,12 +313,11 @@ def _reportable_ids(filing):
         SQL(
             """
             SELECT c.id
-              FROM l10n_mx_icsoe_contract c
-              JOIN res_partner p ON p.id = c.partner_id
-              JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+              %s
              WHERE %s
           ORDER BY c.date_start, c.name, c.id
             """,
+            _CONTRACTS_FROM,
             _reportable(filing),
         )
     )
